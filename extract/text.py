@@ -1,0 +1,115 @@
+"""Text as it comes: normalisation with an offset map back to the original, sentences, language.
+
+Normalisation maps one original character to at most one normalised character, so that every
+normalised index has an original index (``Normalised.orig``) and offsets always refer to the original.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
+_DROP = _DIACRITICS | {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"}
+_MAP = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+    "ی": "ي", "ک": "ك",
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ", "\u2009": " ", "\u200a": " ", "\u2002": " ", "\u2003": " ",
+    "\t": " ", "\u3000": " ",
+    "٬": ",", "٫": ".", "’": "'", "‘": "'", "“": '"', "”": '"', "«": '"', "»": '"',
+    "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-",
+}
+for _i in range(10):
+    _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
+    _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
+
+_TABLE: dict[str, str] = {}
+
+
+def _norm_char(ch: str) -> str:
+    """The normalised form of one character ('' when it is dropped)."""
+    out = _TABLE.get(ch)
+    if out is None:
+        out = "" if ch in _DROP else _MAP.get(ch, ch).lower()
+        if len(out) > 1:  # lower() of a few characters expands; keep the 1:1 map
+            out = ch
+        _TABLE[ch] = out
+    return out
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """A normalised text and, for each of its characters, the index of the original character."""
+
+    text: str
+    orig: list[int]
+    original_length: int
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original (start, end) of the normalised span [start, end)."""
+        if start >= end:
+            o = self.orig[start] if start < len(self.orig) else self.original_length
+            return o, o
+        return self.orig[start], self.orig[end - 1] + 1
+
+
+def normalise(text: str) -> Normalised:
+    """Normalise alef/hamza/ya/ta marbuta, diacritics, tatweel, digits, spaces and case, keeping offsets."""
+    chars: list[str] = []
+    orig: list[int] = []
+    for i, ch in enumerate(text):
+        n = _norm_char(ch)
+        if n:
+            chars.append(n)
+            orig.append(i)
+    return Normalised("".join(chars), orig, len(text))
+
+
+def normalise_str(text: str) -> str:
+    """The normalised string alone (for lexicon entries and lookups)."""
+    return "".join(_norm_char(ch) for ch in text)
+
+
+_ARABIC = re.compile(r"[\u0600-\u06FF]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def detect_lang(text: str) -> str:
+    """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
+    ar = len(_ARABIC.findall(text))
+    la = len(_LATIN.findall(text))
+    return "ar" if ar > la else "en"
+
+
+# A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial.
+_SENT_END = re.compile(r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+")
+_ABBREV = frozenset(
+    "mr mrs dr st mt ms no jr sr lt gen col capt sgt maj gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec "
+    "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
+    "vs etc inc co ltd corp ave blvd rd approx u.s u.n a.m p.m".split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, stripped of surrounding white space, in the given text."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENT_END.finditer(text):
+        if m.group().startswith("."):
+            w = _LAST_WORD.search(text, max(pos, m.start() - 12), m.start())
+            if w and (len(w.group(1)) == 1 or w.group(1).lower() in _ABBREV):
+                continue
+        end = m.end() if m.group().strip() else m.start()
+        _add(text, pos, end, spans)
+        pos = m.end()
+    _add(text, pos, len(text), spans)
+    return spans
+
+
+def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append((start, end))
