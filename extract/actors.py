@@ -1,0 +1,87 @@
+"""Actors and claimants (extract/data/actors.yaml): names in both languages → normalised party or claimant."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from extract.numbers import alternation
+from extract.text import normalise_str
+
+PATH = Path(__file__).parent / "data" / "actors.yaml"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A party or a claimant with its normalised name, type and side."""
+
+    name: str
+    type: str
+    side: str | None
+    victim_type: str
+
+
+class Actors:
+    """Finds actor names inside a phrase: the longest match wins, clitics (و، ب، ل، ال) allowed."""
+
+    def __init__(self, data: dict) -> None:
+        self.parties = _index(data["actors"], claimant=False)
+        self.claimants = _index(data["claimants"], claimant=True)
+        self.keywords = [(t, re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?" + alternation([_n(w) for w in ws]) + r"(?!\w)"))
+                         for t, ws in data["claimant_keywords"].items()]
+        self._party_re = _regex(self.parties)
+        self._claimant_re = _regex(self.claimants)
+
+    def party(self, phrase: str | None) -> Actor | None:
+        """The party named in a victims phrase, if any."""
+        return _find(self._party_re, self.parties, phrase)
+
+    def claimant(self, phrase: str | None) -> Actor | None:
+        """The claimant named in a source phrase: a listed claimant, else a party, else a type by keywords."""
+        if not phrase:
+            return None
+        a = _find(self._claimant_re, self.claimants, phrase) or _find(self._party_re, self.parties, phrase)
+        if a:
+            return a
+        n = _n(phrase)
+        for ctype, rx in self.keywords:
+            if rx.search(n):
+                return Actor(" ".join(phrase.split()), ctype, None, "unknown")
+        return Actor(" ".join(phrase.split()), "unknown", None, "unknown")
+
+
+def _n(s: str) -> str:
+    return " ".join(normalise_str(s).split())
+
+
+def _index(entries: list[dict], claimant: bool) -> dict[str, Actor]:
+    out: dict[str, Actor] = {}
+    for e in entries:
+        side = e.get("side") if claimant else e["name"]
+        actor = Actor(e["name"], e["type"], side, e.get("victim_type", "unknown"))
+        for name in [e["name"], *e.get("names", [])]:
+            out.setdefault(_n(name), actor)
+    return out
+
+
+def _regex(index: dict[str, Actor]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?(" + alternation(list(index)) + r")(?!\w)")
+
+
+def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None) -> Actor | None:
+    if not phrase:
+        return None
+    best = None
+    for m in rx.finditer(_n(phrase)):
+        if best is None or len(m.group(1)) > len(best):
+            best = m.group(1)
+    return index.get(" ".join(best.split())) if best else None
+
+
+@lru_cache(maxsize=1)
+def actors() -> Actors:
+    """The actors file, loaded once."""
+    return Actors(yaml.safe_load(PATH.read_text(encoding="utf-8")))

@@ -1,0 +1,142 @@
+"""Who states a figure: reporting clauses inside a sentence, and the claimant carried from earlier sentences.
+
+Works on a sentence's normalised text with a language's phrase lists (report_verbs: the source follows the
+verb, «قالت مصادر … إن»; report_after: it stands before, "the ministry said"; report_before: it follows a
+phrase, "according to …", «بحسب …»; report_end: words that close a source; report_carry: openings that
+continue the previous sentence's source; pronouns: subjects that stand for the previous source).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.lexicon import Language
+from extract.numbers import alternation
+
+_PUNCT = re.compile(r"[,،:;؛.!?؟\"()\[\]]")
+_TOKEN = re.compile(r"[^\s,،:;؛.!?؟\"()\[\]]+")
+_STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
+MAX_TOKENS = 8
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry)."""
+
+    start: int
+    end: int
+    clause_start: int
+    clause_end: int
+
+
+def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
+    cache = lang.__dict__.setdefault("_attr_cache", {})
+    if key not in cache:
+        words = lang.data.get(key)
+        if not words:
+            cache[key] = None
+        else:
+            from extract.lexicon import _norm_list
+            pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry") else ""
+            cache[key] = re.compile(r"(?<!\w)" + pre + "(" + alternation(_norm_list(words)) + r")(?!\w)")
+    return cache[key]
+
+
+def _words(lang: Language, key: str) -> frozenset[str]:
+    cache = lang.__dict__.setdefault("_word_sets", {})
+    if key not in cache:
+        from extract.lexicon import _norm_list
+        cache[key] = frozenset(_norm_list(lang.data.get(key, [])))
+    return cache[key]
+
+
+def _stop_kind(lang: Language, token: str) -> str | None:
+    """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word)."""
+    if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
+            lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
+        return "figure"
+    return "end" if token in _words(lang, "report_end") else None
+
+
+def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
+    """The source phrase starting at pos: (start, end, what closed it: 'figure', 'end' or None)."""
+    start = end = pos
+    n = 0
+    for m in _TOKEN.finditer(s, pos):
+        gap = s[end:m.start()]
+        if _PUNCT.search(gap) or n >= MAX_TOKENS:
+            return start, end, None
+        if kind := _stop_kind(lang, m.group()):
+            return start, end, kind
+        if n == 0:
+            start = m.start()
+        end = m.end()
+        n += 1
+    return start, end, None
+
+
+def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
+    """The source phrase ending at pos: the subject before a verb ("the ministry said", «كانت مواقع … نعت»)."""
+    start = end = pos
+    tokens = list(_TOKEN.finditer(s, 0, pos))
+    stops = _STOP_BACK | _words(lang, "report_back_stop")
+    n = 0
+    for m in reversed(tokens):
+        gap = s[m.end():start]
+        if _PUNCT.search(gap) or n >= MAX_TOKENS or m.group() in stops:
+            break
+        start = m.start()
+        if n == 0:
+            end = m.end()
+        n += 1
+    return start, end
+
+
+def find_sources(lang: Language, s: str) -> list[Source]:
+    """Every reporting clause of a normalised sentence, with its source span."""
+    out: list[Source] = []
+    pronouns = frozenset(lang.data.get("pronouns", []))
+    if rx := _rx(lang, "report_before"):
+        for m in rx.finditer(s):
+            a, b, _ = _forward(lang, s, m.end())
+            if b > a:
+                out.append(Source(a, b, m.start(), b))
+    if rx := _rx(lang, "report_verbs"):
+        for m in rx.finditer(s):
+            a, b, closed = _forward(lang, s, m.end())
+            if b > a and s[a:b] not in pronouns:
+                out.append(Source(a, b, m.start(), b))
+            elif b == a and closed == "figure" and (sb := _backward(lang, s, m.start()))[1] > sb[0]:
+                out.append(Source(sb[0], sb[1], sb[0], m.end()))
+            elif b == a and closed:
+                out.append(Source(m.end(), m.end(), m.start(), m.end()))
+    if rx := _rx(lang, "report_after"):
+        for m in rx.finditer(s):
+            before = s[:m.start()].rstrip()
+            if before.endswith((",", "،", '"')) or not before:
+                a, b, _ = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
+                if b > a:
+                    out.append(Source(a, b, m.start(), b))
+                continue
+            a, b = _backward(lang, s, m.start())
+            if b > a:
+                if s[a:b] in pronouns:
+                    out.append(Source(m.start(), m.start(), a, m.end()))
+                else:
+                    out.append(Source(a, b, a, m.end()))
+    return out
+
+
+def carries(lang: Language, s: str) -> bool:
+    """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
+    rx = _rx(lang, "report_carry")
+    return bool(rx and (m := rx.search(s)) and m.start() <= 2)
+
+
+def governing(sources: list[Source], fig_start: int, fig_end: int) -> Source | None:
+    """The source whose clause governs a figure: the nearest before it, else the nearest after it."""
+    before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
+    if before:
+        return max(before, key=lambda x: x.clause_start)
+    after = [x for x in sources if x.clause_start >= fig_end]
+    return min(after, key=lambda x: x.clause_start) if after else None

@@ -1,0 +1,213 @@
+"""The rule runner: text → claims. Language knowledge lives in extract/lang/<code>/; this engine only
+runs the named rules of each sentence's language and assembles claims with their evidence."""
+from __future__ import annotations
+
+import hashlib
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from extract import attribution
+from extract.actors import actors
+from extract.claim import Claim, make_claim_id, text_hash
+from extract.conventions import Figure, fixed
+from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
+from extract.text import Normalised, detect_lang, normalise, sentences
+
+__version_base__ = "1.0"
+
+
+def _data_version() -> str:
+    h = hashlib.sha1()
+    for p in sorted(LANG_DIR.rglob("*.yaml")) + sorted((Path(__file__).parent / "data").glob("*.yaml")):
+        if p.name != "examples.yaml":
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:8]
+
+
+EXTRACTOR_VERSION = f"{__version_base__}+{_data_version()}"
+
+
+@dataclass
+class _Match:
+    rule: Rule
+    start: int  # normalised sentence offsets
+    end: int
+    fig: tuple[int, int]
+    groups: dict[str, tuple[int, int]]
+
+
+@dataclass
+class _DocState:
+    doc: str
+    text: str
+    norm: Normalised
+    doc_hash: str
+    published: date | None
+    claims: list[Claim] = field(default_factory=list)
+    last_source: tuple[int, int] | None = None  # original span of the last stated source
+    sentence_index: int = 0
+    last_parent: tuple[int, Claim] | None = None
+
+
+def extract_claims(text: str, doc: str = "", lang: str | None = None, published: date | None = None) -> list[Claim]:
+    """Every casualty or loss figure of a text as claims, each with its evidence span and the rule behind it."""
+    if not isinstance(text, str) or not text.strip():
+        return []
+    st = _DocState(doc, text, normalise(text), text_hash(text), published)
+    for s, e in sentences(text):
+        ns, ne = bisect_left(st.norm.orig, s), bisect_left(st.norm.orig, e)
+        code = lang if lang in LANGS else detect_lang(text[s:e])
+        _sentence(st, language(code), code, ns, ne, s, e)
+        st.sentence_index += 1
+    _mark_repeats(st.claims)
+    return st.claims
+
+
+def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
+    ntext = st.norm.text[ns:ne]
+    sources = attribution.find_sources(L, ntext) if (L.prefilter.search(ntext) or st.last_source) else []
+    carried = attribution.carries(L, ntext)
+    if L.prefilter.search(ntext):
+        for m in _matches(L, ntext):
+            claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried)
+            if claim:
+                st.claims.append(claim)
+    named = [x for x in sources if x.end > x.start]
+    if named:
+        x = named[-1]
+        st.last_source = st.norm.span(ns + x.start, ns + x.end)
+
+
+def _matches(L: Language, s: str) -> list[_Match]:
+    """Rule matches of a sentence, earlier rules first; a match whose figure overlaps a kept one is dropped."""
+    kept: list[_Match] = []
+    for rule in L.rules:
+        for m in rule.regex.finditer(s):
+            groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
+            fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
+            if fig is None:
+                continue
+            if any(_overlap(fig, (k.start, k.end)) or _overlap((m.start(), m.end()), k.fig) for k in kept):
+                continue
+            kept.append(_Match(rule, m.start(), m.end(), fig, groups))
+    kept.sort(key=lambda k: k.start)
+    return kept
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _figure(L: Language, m: _Match, s: str) -> Figure | None:
+    g = m.groups
+    if "num" in g:
+        fig = L.numbers.parse(s[slice(*g["num"])])
+    elif "one" in g:
+        fig = fixed("singular")
+    elif "two" in g:
+        fig = fixed("dual")
+    elif "neg" in g:
+        return Figure(0, 0, 0, "exact", None)
+    else:
+        fig = fixed("unquantified")
+    if fig and "plus" in g:
+        fig = Figure(fig.low + 1, fig.best + 1, None if fig.high is None else fig.high + 1, fig.qualifier, fig.convention)
+    return fig
+
+
+def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int,
+           sources: list[attribution.Source], carried: bool) -> Claim | None:
+    fig = _figure(L, m, s)
+    if fig is None:
+        return None
+    g = m.groups
+    trig = s[slice(*g["trig"])] if "trig" in g else s[slice(*g["neg"])] if "neg" in g else None
+    parent = st.last_parent[1] if m.rule.subgroup and st.last_parent and st.last_parent[0] >= st.sentence_index - 1 else None
+    category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
+    if category is None or (m.rule.subgroup and parent is None):
+        return None
+    asset = L.lookup(L.assets, s[slice(*g["asset"])]) if "asset" in g else None
+    start, end = st.norm.span(ns + m.start, ns + m.end)
+    victims = _orig(st, ns, g.get("victims") or g.get("unq"))
+    party_actor = actors().party(victims) if victims else None
+    if party_actor is None and parent is None:
+        party_actor = actors().party(st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+    party = party_actor.name if party_actor else (parent.party if parent else None)
+    victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
+    src = attribution.governing(sources, *m.fig)
+    claimed_span: tuple[int, int] | None = None
+    if src and src.end > src.start:
+        claimed_span = st.norm.span(ns + src.start, ns + src.end)
+    elif (src or carried) and st.last_source:
+        claimed_span = st.last_source
+    claimed_by = st.text[slice(*claimed_span)] if claimed_span else None
+    who = actors().claimant(claimed_by)
+    self_reported = None
+    if who and who.side and party:
+        self_reported = who.side == party
+    scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
+    conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
+    claim = Claim(
+        doc=st.doc,
+        claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
+        lang=code,
+        category=category,
+        low=fig.low, best=fig.best, high=fig.high,
+        qualifier=fig.qualifier, convention=fig.convention,
+        quote=st.text[start:end], start=start, end=end,
+        sentence=st.text[s0:e0],
+        rule=m.rule.name,
+        extractor_version=EXTRACTOR_VERSION,
+        asset=asset,
+        victims=victims,
+        party=party,
+        victim_type=victim_type,
+        claimed_by=claimed_by,
+        claimant=who.name if who else None,
+        claimant_type=who.type if who else "unknown",
+        self_reported=self_reported,
+        scope=parent.scope if parent else scope,
+        negated="neg" in g,
+        confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
+    )
+    if parent:
+        claim.subgroup_of = parent.claim_id
+        parent.includes.append({"victims": victims, "low": fig.low, "best": fig.best, "high": fig.high,
+                                "qualifier": fig.qualifier})
+    elif not claim.negated:
+        st.last_parent = (st.sentence_index, claim)
+    return claim
+
+
+def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
+    if not span:
+        return None
+    a, b = st.norm.span(ns + span[0], ns + span[1])
+    return st.text[a:b].strip() or None
+
+
+def _cumulative(L: Language, s: str) -> bool:
+    rx = L.__dict__.setdefault("_cum", None)
+    if rx is None:
+        import re
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        rx = L.__dict__["_cum"] = re.compile(r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
+    return bool(rx.search(s))
+
+
+def _mark_repeats(claims: list[Claim]) -> None:
+    """A later figure with the same category, numbers and party as an earlier one restates it."""
+    seen: dict[tuple, Claim] = {}
+    for c in claims:
+        if c.subgroup_of or c.negated or c.qualifier == "unquantified":
+            continue
+        key = (c.category, c.asset, c.low, c.high, c.scope)
+        first = seen.get(key)
+        if first and (first.party == c.party or None in (first.party, c.party)):
+            c.repeats = first.claim_id
+        else:
+            seen.setdefault(key, c)

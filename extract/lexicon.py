@@ -1,0 +1,156 @@
+"""Load a language's data files (extract/lang/<code>/lexicon.yaml, rules.yaml) and compile them.
+
+Every word list becomes a regex macro ``{NAME}`` (upper-cased section name) usable in rules; dict sections
+(category → words) also give a reverse map word → category. No language knowledge lives here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from extract.numbers import NumberLexicon, alternation
+from extract.text import normalise_str
+
+LANG_DIR = Path(__file__).parent / "lang"
+LANGS = ("ar", "en")
+# Sections whose words name a category; their union is the trigger map (word → category).
+TRIGGER_SECTIONS = ("nouns", "plural_nouns", "dual_nouns", "masdar", "verbs", "passive", "active", "destroy_verbs", "negations")
+NUMBER_SECTIONS = ("numbers", "scales", "joiners", "qualifiers", "qualifiers_after", "range_open",
+                   "range_join_open", "range_join", "vague", "vague_link", "clitics", "number_clitics")
+GROUP_FIGURES = ("num", "one", "two", "unq", "neg")
+
+
+@dataclass
+class Rule:
+    """A named pattern; the groups it captures say what the figure, trigger, victims and asset are."""
+
+    name: str
+    regex: re.Pattern[str]
+    category: str | None = None
+    scope: str | None = None
+    subgroup: bool = False
+    confidence: float = 0.7
+    doc: str = ""
+
+
+@dataclass
+class Language:
+    """A compiled language: number engine, macros, trigger/asset maps, rules and attribution phrases."""
+
+    code: str
+    data: dict
+    numbers: NumberLexicon
+    macros: dict[str, str]
+    triggers: dict[str, str]
+    assets: dict[str, str]
+    rules: list[Rule] = field(default_factory=list)
+    prefilter: re.Pattern[str] | None = None
+    clitic_re: re.Pattern[str] | None = None
+
+    def lookup(self, table: dict[str, str], word: str) -> str | None:
+        """Look a matched word up in a map, trying it without a leading clitic too."""
+        w = " ".join(word.split())
+        if w in table:
+            return table[w]
+        if self.clitic_re:
+            m = self.clitic_re.match(w)
+            while m and m.end() < len(w):
+                rest = w[m.end():]
+                if rest in table:
+                    return table[rest]
+                m = self.clitic_re.match(w, 0, m.end() - 1) if m.end() > 1 else None
+        return None
+
+
+def _norm_list(words: list) -> list[str]:
+    return [" ".join(normalise_str(str(w)).split()) for w in words]
+
+
+def _norm_map(d: dict) -> dict[str, object]:
+    return {" ".join(normalise_str(str(k)).split()): v for k, v in d.items()}
+
+
+def load_data(code: str) -> tuple[dict, dict]:
+    """The raw lexicon and rules of a language, as written."""
+    base = LANG_DIR / code
+    lex = yaml.safe_load((base / "lexicon.yaml").read_text(encoding="utf-8"))
+    rules = yaml.safe_load((base / "rules.yaml").read_text(encoding="utf-8"))
+    return lex, rules
+
+
+@lru_cache(maxsize=None)
+def language(code: str) -> Language:
+    """The compiled language ``code`` (cached)."""
+    lex, rules_data = load_data(code)
+    clitics = lex.get("clitics", "")
+    nums = NumberLexicon(
+        numbers={k: int(v) for k, v in _norm_map(lex.get("numbers", {})).items()},
+        scales={k: int(v) for k, v in _norm_map(lex.get("scales", {})).items()},
+        joiners=_norm_list(lex.get("joiners", [])),
+        qualifiers={k: str(v) for k, v in _norm_map(lex.get("qualifiers", {})).items()},
+        qualifiers_after={k: str(v) for k, v in _norm_map(lex.get("qualifiers_after", {})).items()},
+        range_open=_norm_list(lex.get("range_open", [])),
+        range_join_open=_norm_list(lex.get("range_join_open", [])),
+        range_join=_norm_list(lex.get("range_join", [])),
+        vague={k: str(v) for k, v in _norm_map(lex.get("vague", {})).items()},
+        vague_link=_norm_list(lex.get("vague_link", [])),
+        prefixes=lex.get("number_clitics", ""),
+    )
+    pre = f"(?:{clitics})?" if clitics else ""
+    macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}
+    triggers: dict[str, str] = {}
+    assets: dict[str, str] = {}
+    for key, value in lex.items():
+        if key in NUMBER_SECTIONS:
+            continue
+        name = key.upper()
+        if isinstance(value, dict):
+            words: list[str] = []
+            for sub, items in value.items():
+                items_n = _norm_list(items)
+                words += items_n
+                macros[f"{name}_{str(sub).upper()}"] = alternation(items_n)
+                target = triggers if key in TRIGGER_SECTIONS else assets if key.startswith("assets") else None
+                if target is not None:
+                    for w in items_n:
+                        target.setdefault(w, str(sub))
+            macros[name] = alternation(words)
+        elif isinstance(value, list):
+            macros[name] = alternation(_norm_list(value))
+    for key, value in (rules_data.get("macros") or {}).items():
+        macros[key] = _expand(_norm_pattern(str(value)), macros)
+    lang = Language(code, lex, nums, macros, triggers, assets)
+    for r in rules_data.get("rules", []):
+        lang.rules.append(Rule(
+            name=f"{code}.{r['name']}",
+            regex=re.compile(_expand(_norm_pattern(r["pattern"]), macros)),
+            category=r.get("category"),
+            scope=r.get("scope"),
+            subgroup=bool(r.get("subgroup", False)),
+            confidence=float(r.get("confidence", 0.7)),
+            doc=r.get("doc", ""),
+        ))
+    stems = [w for w in triggers] + [w for w in lex.get("subgroup", [])]
+    lang.prefilter = re.compile(alternation(_norm_list(stems) + list(_norm_map(lex.get("vague", {})))))
+    lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
+    return lang
+
+
+def _norm_pattern(pattern: str) -> str:
+    """Normalise the letters of a pattern as the text is normalised, leaving ASCII regex syntax alone."""
+    return "".join(ch if ch.isascii() else normalise_str(ch) for ch in pattern)
+
+
+_MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
+def _expand(pattern: str, macros: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in macros:
+            raise KeyError(f"unknown macro {{{m.group(1)}}} in pattern {pattern!r}")
+        return macros[m.group(1)]
+    return _MACRO.sub(sub, pattern)

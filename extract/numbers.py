@@ -1,0 +1,135 @@
+"""The language-neutral number engine: a language's number lexicon → one regex and a parser.
+
+A figure phrase is an optional qualifier, then digits or number words (with scales), a range of two such
+numbers, or a vague word; the parser turns the matched text into a ``Figure`` through the conventions table.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extract.conventions import Figure, exact, fixed, qualified
+
+DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?(?![\d.]*\d)"
+
+
+def alternation(words: list[str] | dict[str, object]) -> str:
+    """A regex alternation of phrases, longest first, each space allowing any run of spaces."""
+    items = sorted({w for w in words if w}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items) + ")"
+
+
+@dataclass
+class NumberLexicon:
+    """One language's number words, scales, qualifiers and vague words (already normalised)."""
+
+    numbers: dict[str, int]
+    scales: dict[str, int]
+    joiners: list[str]
+    qualifiers: dict[str, str]
+    qualifiers_after: dict[str, str]
+    range_open: list[str]
+    range_join_open: list[str]
+    range_join: list[str]
+    vague: dict[str, str]
+    vague_link: list[str]
+    prefixes: str  # regex of clitics that may stick to a number word (Arabic و، ب، ال …); "" for none
+
+    def __post_init__(self) -> None:
+        p = f"(?:{self.prefixes})?" if self.prefixes else ""
+        word = f"{p}{alternation(self.numbers)}" if self.numbers else "(?!)"
+        scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
+        unit = f"(?:{DIGITS}|{word}|{scale})"
+        join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
+        # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers)
+        core = f"(?:{DIGITS}|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*"
+        core = f"(?:{core})"
+        bare = _joins(self.range_join)
+        opened = _joins(self.range_join + self.range_join_open)
+        rng = f"{core}{bare}{core}" if self.range_join else "(?!)"
+        if self.range_open:
+            rng = f"(?:{alternation(self.range_open)}\\s+{core}{opened}{core}|{rng})"
+        link = f"(?:\\s+{alternation(self.vague_link)})?" if self.vague_link else ""
+        vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
+        qual = f"(?:{p}{alternation(self.qualifiers)}\\s*)?" if self.qualifiers else ""
+        after = f"(?:\\s*{alternation(self.qualifiers_after)})?" if self.qualifiers_after else ""
+        self.pattern = f"(?<!\\w)(?:{qual}(?:{rng}|{core}){after}|{vague})(?![\\w])"
+        # Pieces for parsing a matched phrase.
+        self._qual_re = re.compile(f"^(?:{self.prefixes})?({alternation(self.qualifiers)})\\s*") if self.qualifiers else None
+        self._after_re = re.compile(f"\\s*({alternation(self.qualifiers_after)})$") if self.qualifiers_after else None
+        self._open_re = re.compile(f"^{alternation(self.range_open)}\\s+") if self.range_open else None
+        self._core_re = re.compile(core)
+        self._vague_re = re.compile(f"^(?:{self.prefixes})?({alternation(self.vague)})") if self.vague else None
+        self._vague_full = re.compile(vague)
+        self._token_re = re.compile(f"{DIGITS}|(?:{self.prefixes})?({alternation(self.numbers)}|{alternation(self.scales)})" if self.scales else f"{DIGITS}|{word}")
+        self._prefix_re = re.compile(f"^(?:{self.prefixes})") if self.prefixes else None
+        self._words = {_squash(k): v for k, v in self.numbers.items()}
+        self._scales = {_squash(k): v for k, v in self.scales.items()}
+        self._vague = {_squash(k): v for k, v in self.vague.items()}
+        self._quals = {_squash(k): v for k, v in self.qualifiers.items()}
+        self._quals_after = {_squash(k): v for k, v in self.qualifiers_after.items()}
+
+    def value(self, text: str) -> int | None:
+        """The value of a number without qualifiers: "1,200", "twenty-three", "1.2 million", "ثلاثة آلاف"."""
+        total, current, seen = 0, 0, False
+        for m in self._token_re.finditer(text):
+            tok = m.group(0)
+            if tok[0].isdigit():
+                num = float(tok.replace(",", ""))
+                current += num
+                seen = True
+                continue
+            key = _squash(m.group(1) or tok)
+            if key not in self._words and key not in self._scales and self._prefix_re:
+                key = _squash(self._prefix_re.sub("", key, count=1))
+            if key in self._words:
+                current += self._words[key]
+                seen = True
+            elif key in self._scales:
+                s = self._scales[key]
+                if s >= 1000:
+                    total += (current or 1) * s
+                    current = 0
+                else:
+                    current = (current or 1) * s
+                seen = True
+        if not seen:
+            return None
+        v = total + current
+        return int(round(v)) if v < 10**9 else None
+
+    def parse(self, text: str) -> Figure | None:
+        """The figure of a phrase matched by ``pattern``, through the conventions table."""
+        t = text.strip()
+        row = None
+        if self._qual_re and (m := self._qual_re.match(t)) and self._core_re.search(t, m.end()):
+            row = self._quals.get(_squash(m.group(1)))
+            t = t[m.end():]
+        if self._after_re and (m := self._after_re.search(t)):
+            row = row or self._quals_after.get(_squash(m.group(1)))
+            t = t[: m.start()]
+        if self._vague_re and (m := self._vague_re.match(t)) and self._vague_full.fullmatch(t):
+            name = self._vague.get(_squash(m.group(1)))
+            if name:
+                return fixed(name)
+        if self._open_re:
+            t = self._open_re.sub("", t)
+        parts = [p for p in self._core_re.finditer(t)]
+        if len(parts) >= 2:
+            a, b = self.value(parts[0].group()), self.value(parts[-1].group())
+            if a is not None and b is not None and a < b:
+                return qualified("range", a, b)
+        n = self.value(t)
+        if n is None:
+            return None
+        return qualified(row, n) if row else exact(n)
+
+
+def _joins(words: list[str]) -> str:
+    alts = ["\\s*-\\s*"] if "-" in words else []
+    alts += [f"\\s+{re.escape(j)}\\s*" for j in words if j != "-"]
+    return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
+
+
+def _squash(s: str) -> str:
+    return " ".join(s.split())
