@@ -1,0 +1,97 @@
+"""The language data files are well-formed: sections, value types, conventions rows, rules, docs."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from examples import load
+from extract import extract_claims
+from extract.conventions import table
+from extract.lexicon import GROUP_FIGURES, LANGS, TRIGGER_SECTIONS, _norm_list, language, load_data
+from extract.rules_doc import render
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = ("numbers", "scales", "qualifiers", "vague", "nouns", "victims_plural", "victims_singular",
+            "not_victims", "assets", "assets_plural", "destroy_verbs", "negations", "subgroup", "cumulative")
+GROUPS = set(GROUP_FIGURES) | {"trig", "victims", "asset", "plus"}
+RULE_KEYS = {"name", "pattern", "category", "scope", "subgroup", "confidence", "doc"}
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_lexicon_sections(code: str) -> None:
+    lex, _ = load_data(code)
+    for key in REQUIRED:
+        assert lex.get(key), f"{code}: section {key} missing or empty"
+    for key, value in lex.items():
+        lists = value.values() if isinstance(value, dict) and key not in ("numbers", "scales", "qualifiers",
+                                                                          "qualifiers_after", "vague") else [value]
+        for items in lists:
+            if isinstance(items, list):
+                assert all(isinstance(w, str) and w.strip() for w in items), f"{code}.{key}: empty or non-text entry"
+                norm = _norm_list(items)
+                dupes = {w for w in norm if norm.count(w) > 1}
+                assert not dupes, f"{code}.{key}: duplicate entries {dupes}"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_numbers_and_conventions(code: str) -> None:
+    lex, _ = load_data(code)
+    rows = table()
+    assert all(isinstance(v, int) and v >= 0 for v in lex["numbers"].values())
+    assert all(isinstance(v, int) and v > 1 for v in lex["scales"].values())
+    for key in ("qualifiers", "qualifiers_after", "vague"):
+        for phrase, row in (lex.get(key) or {}).items():
+            assert row in rows, f"{code}.{key}: {phrase!r} names unknown conventions row {row!r}"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_one_category_per_word(code: str) -> None:
+    lex, _ = load_data(code)
+    seen: dict[str, set[str]] = defaultdict(set)
+    for section in TRIGGER_SECTIONS:
+        for category, words in (lex.get(section) or {}).items():
+            assert category in ("killed", "injured", "casualties", "captured", "missing", "destroyed"), category
+            for w in _norm_list(words):
+                seen[w].add(category)
+    clashes = {w: c for w, c in seen.items() if len(c) > 1}
+    assert not clashes, f"{code}: words with two categories: {clashes}"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_rules_well_formed(code: str) -> None:
+    _, rules = load_data(code)
+    names = [r["name"] for r in rules["rules"]]
+    assert len(names) == len(set(names)), "duplicate rule names"
+    for r in rules["rules"]:
+        assert set(r) <= RULE_KEYS, f"{r['name']}: unknown keys {set(r) - RULE_KEYS}"
+        assert r.get("doc"), f"{r['name']}: no doc"
+    for rule in language(code).rules:
+        groups = set(rule.regex.groupindex)
+        assert groups <= GROUPS, f"{rule.name}: unknown groups {groups - GROUPS}"
+        assert groups & set(GROUP_FIGURES), f"{rule.name}: no figure group"
+        assert rule.category or "trig" in groups or rule.subgroup or "neg" in groups, f"{rule.name}: no category"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_every_rule_has_an_example(code: str) -> None:
+    used = set()
+    for ex in load(code).get("examples") or []:
+        used |= {c.rule for c in extract_claims(ex["text"], lang=ex.get("lang"))}
+    missing = [r.name for r in language(code).rules if r.name not in used]
+    assert not missing, f"rules with no example in extract/lang/{code}/examples.yaml: {missing}"
+
+
+def test_rules_doc_is_current() -> None:
+    assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render(), \
+        "docs/rules.md is out of date: python -m extract.rules_doc > docs/rules.md"
+
+
+def test_macro_names_resolve() -> None:
+    for code in LANGS:
+        _, rules = load_data(code)
+        for r in rules["rules"]:
+            for name in re.findall(r"\{([A-Z][A-Z0-9_]*)\}", r["pattern"]):
+                assert name in language(code).macros, f"{code}.{r['name']}: unknown macro {name}"
