@@ -10,6 +10,8 @@ from pathlib import Path
 
 from extract import attribution
 from extract.actors import actors
+from extract.dates import event_date
+from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
@@ -46,6 +48,7 @@ class _DocState:
     norm: Normalised
     doc_hash: str
     published: date | None
+    places: list[tuple[int, int, Place]] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
     last_source: tuple[int, int] | None = None  # original span of the last stated source
     sentence_index: int = 0
@@ -56,7 +59,8 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     """Every casualty or loss figure of a text as claims, each with its evidence span and the rule behind it."""
     if not isinstance(text, str) or not text.strip():
         return []
-    st = _DocState(doc, text, normalise(text), text_hash(text), published)
+    norm = normalise(text)
+    st = _DocState(doc, text, norm, text_hash(text), published, find_places(text, norm))
     for s, e in sentences(text):
         ns, ne = bisect_left(st.norm.orig, s), bisect_left(st.norm.orig, e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
@@ -150,6 +154,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         self_reported = who.side == party
     scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
+    where = _place(st, s0, e0, start, end)
     claim = Claim(
         doc=st.doc,
         claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
@@ -170,7 +175,14 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         claimant_type=who.type if who else "unknown",
         self_reported=self_reported,
         scope=parent.scope if parent else scope,
+        location=st.text[where[0]:where[1]] if where else None,
+        place=where[2].name if where else None,
+        country=where[2].country if where else None,
+        lat=where[2].lat if where else None,
+        lon=where[2].lon if where else None,
+        event_date=event_date(st.text[s0:e0], st.published, code),
         negated="neg" in g,
+        perpetrator=_perpetrator(L, st, ns, s, m.start),
         confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
     )
     if parent:
@@ -180,6 +192,34 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     elif not claim.negated:
         st.last_parent = (st.sentence_index, claim)
     return claim
+
+
+def _place(st: _DocState, s0: int, e0: int, start: int, end: int) -> tuple[int, int, Place] | None:
+    """The place of a figure: the nearest named in its sentence, else the last named before it, else the first."""
+    inside = [p for p in st.places if s0 <= p[0] and p[1] <= e0]
+    if inside:
+        return min(inside, key=lambda p: (p[2].level == "country", min(abs(p[0] - end), abs(start - p[1]))))
+    before = [p for p in st.places if p[1] <= s0]
+    if before:
+        return before[-1]
+    return st.places[0] if st.places else None
+
+
+def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) -> str | None:
+    """Who caused the harm, where the sentence names it: the nearest perpetrator phrase before the figure."""
+    rx = L.__dict__.get("_perp")
+    if rx is None:
+        import re
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        heads = _norm_list(L.data.get("perpetrators", []))
+        mods = r"(?:[^\s,،.]+\s+){0,2}" if L.data.get("perpetrator_modifiers") == "before" else ""
+        tail = r"(?:\s+(?!(?:" + "|".join(_norm_list(L.data.get("perpetrator_stop", []))) + r")(?!\w))[^\s,،.]+){0,4}" \
+            if L.data.get("perpetrator_modifiers") == "after" else ""
+        rx = L.__dict__["_perp"] = re.compile(r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail) \
+            if heads else re.compile("(?!)")
+    found = [m for m in rx.finditer(s, 0, fig_start)]
+    return _orig(st, ns, found[-1].span()) if found else None
 
 
 def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
