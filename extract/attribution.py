@@ -38,7 +38,12 @@ def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
         else:
             from extract.lexicon import _norm_list
             pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry") else ""
-            cache[key] = re.compile(r"(?<!\w)" + pre + "(" + alternation(_norm_list(words)) + r")(?!\w)")
+            # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
+            glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
+            plain = [w for w in words if w not in glued]
+            alts = [alternation(_norm_list(plain)) + r"(?!\w)"] if plain else []
+            alts += [alternation(_norm_list(glued))] if glued else []
+            cache[key] = re.compile(r"(?<!\w)" + pre + "(" + "|".join(alts) + ")")
     return cache[key]
 
 

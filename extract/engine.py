@@ -3,7 +3,7 @@ runs the named rules of each sentence's language and assembles claims with their
 from __future__ import annotations
 
 import hashlib
-from bisect import bisect_left
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,6 +39,7 @@ class _Match:
     end: int
     fig: tuple[int, int]
     groups: dict[str, tuple[int, int]]
+    trailing: str = ""  # a qualifier standing after the match («30 مدنيا على الأقل»)
 
 
 @dataclass
@@ -48,11 +49,35 @@ class _DocState:
     norm: Normalised
     doc_hash: str
     published: date | None
-    places: list[tuple[int, int, Place]] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
-    last_source: tuple[int, int] | None = None  # original span of the last stated source
+    seen: list[tuple[Language, int, int]] = field(default_factory=list)  # (language, start, end) of each sentence
+    sources: dict[int, list[attribution.Source]] = field(default_factory=dict)  # computed on demand, by sentence
     sentence_index: int = 0
     last_parent: tuple[int, Claim] | None = None
+    _places: list[tuple[int, int, Place]] | None = None
+
+    @property
+    def places(self) -> list[tuple[int, int, Place]]:
+        """The places named in the text, found the first time a claim needs one."""
+        if self._places is None:
+            self._places = find_places(self.text, self.norm)
+        return self._places
+
+    def sources_of(self, index: int) -> list[attribution.Source]:
+        """The reporting clauses of sentence ``index`` (normalised sentence offsets)."""
+        if index not in self.sources:
+            L, ns, ne = self.seen[index]
+            self.sources[index] = attribution.find_sources(L, self.norm.text[ns:ne])
+        return self.sources[index]
+
+    def last_source(self) -> tuple[int, int] | None:
+        """Original span of the last source named before the current sentence."""
+        for i in range(self.sentence_index - 1, -1, -1):
+            named = [x for x in self.sources_of(i) if x.end > x.start]
+            if named:
+                ns = self.seen[i][1]
+                return self.norm.span(ns + named[-1].start, ns + named[-1].end)
+        return None
 
 
 def extract_claims(text: str, doc: str = "", lang: str | None = None, published: date | None = None) -> list[Claim]:
@@ -60,9 +85,9 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     if not isinstance(text, str) or not text.strip():
         return []
     norm = normalise(text)
-    st = _DocState(doc, text, norm, text_hash(text), published, find_places(text, norm))
+    st = _DocState(doc, text, norm, text_hash(text), published)
     for s, e in sentences(text):
-        ns, ne = bisect_left(st.norm.orig, s), bisect_left(st.norm.orig, e)
+        ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
@@ -72,33 +97,56 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
 
 def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
     ntext = st.norm.text[ns:ne]
-    sources = attribution.find_sources(L, ntext) if (L.prefilter.search(ntext) or st.last_source) else []
+    st.seen.append((L, ns, ne))
+    if not L.prefilter.search(ntext):
+        return
+    matches = _matches(L, ntext)
+    if not matches:
+        return
+    sources = st.sources_of(st.sentence_index)
     carried = attribution.carries(L, ntext)
-    if L.prefilter.search(ntext):
-        for m in _matches(L, ntext):
-            claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried)
-            if claim:
-                st.claims.append(claim)
-    named = [x for x in sources if x.end > x.start]
-    if named:
-        x = named[-1]
-        st.last_source = st.norm.span(ns + x.start, ns + x.end)
+    for m in matches:
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried)
+        if claim:
+            st.claims.append(claim)
 
 
 def _matches(L: Language, s: str) -> list[_Match]:
     """Rule matches of a sentence, earlier rules first; a match whose figure overlaps a kept one is dropped."""
     kept: list[_Match] = []
+    starts: list[int] | None = None
     for rule in L.rules:
-        for m in rule.regex.finditer(s):
+        if rule.starts_with_num:
+            if starts is None:
+                starts = _num_starts(L, s)
+            found = [m for m in (rule.regex.match(s, p) for p in starts) if m]
+        else:
+            found = rule.regex.finditer(s)
+        for m in found:
             groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
             fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
             if fig is None:
                 continue
-            if any(_overlap(fig, (k.start, k.end)) or _overlap((m.start(), m.end()), k.fig) for k in kept):
+            core = (min(a for a, _ in groups.values()), max(b for _, b in groups.values()))
+            if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in kept):
                 continue
-            kept.append(_Match(rule, m.start(), m.end(), fig, groups))
+            end, trailing = m.end(), ""
+            if "num" in groups and L.numbers.trailing_re and (t := L.numbers.trailing_re.match(s, end)):
+                end, trailing = t.end(), t.group()
+            kept.append(_Match(rule, m.start(), end, fig, groups, trailing))
     kept.sort(key=lambda k: k.start)
     return kept
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")
+
+
+def _num_starts(L: Language, s: str) -> list[int]:
+    """Where a figure phrase may start: each word start inside the sentence's figure phrases."""
+    out: list[int] = []
+    for m in L.num_re.finditer(s):
+        out += [w.start() for w in _WORD_START.finditer(s, m.start(), m.end())]
+    return out
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
@@ -109,6 +157,8 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     g = m.groups
     if "num" in g:
         fig = L.numbers.parse(s[slice(*g["num"])])
+        if fig and m.trailing and fig.qualifier == "exact":
+            fig = L.numbers.parse(s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
     elif "one" in g:
         fig = fixed("singular")
     elif "two" in g:
@@ -145,8 +195,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     claimed_span: tuple[int, int] | None = None
     if src and src.end > src.start:
         claimed_span = st.norm.span(ns + src.start, ns + src.end)
-    elif (src or carried) and st.last_source:
-        claimed_span = st.last_source
+    elif src or carried:
+        claimed_span = st.last_source()
     claimed_by = st.text[slice(*claimed_span)] if claimed_span else None
     who = actors().claimant(claimed_by)
     self_reported = None
@@ -243,7 +293,13 @@ def _mark_repeats(claims: list[Claim]) -> None:
     """A later figure with the same category, numbers and party as an earlier one restates it."""
     seen: dict[tuple, Claim] = {}
     for c in claims:
-        if c.subgroup_of or c.negated or c.qualifier == "unquantified":
+        if c.subgroup_of or c.negated:
+            continue
+        if c.qualifier == "unquantified":  # a plural with no figure after a figure of the same kind restates it
+            first = next((x for x in seen.values() if x.category == c.category and x.asset == c.asset
+                          and x.scope == c.scope and (x.party == c.party or None in (x.party, c.party))), None)
+            if first:
+                c.repeats = first.claim_id
             continue
         key = (c.category, c.asset, c.low, c.high, c.scope)
         first = seen.get(key)

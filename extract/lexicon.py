@@ -35,6 +35,7 @@ class Rule:
     subgroup: bool = False
     confidence: float = 0.7
     doc: str = ""
+    starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Language:
     assets: dict[str, str]
     rules: list[Rule] = field(default_factory=list)
     prefilter: re.Pattern[str] | None = None
+    num_re: re.Pattern[str] | None = None
     clitic_re: re.Pattern[str] | None = None
 
     def lookup(self, table: dict[str, str], word: str) -> str | None:
@@ -133,9 +135,11 @@ def language(code: str) -> Language:
             subgroup=bool(r.get("subgroup", False)),
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
+            starts_with_num=r["pattern"].startswith("(?P<num>{NUM})"),
         ))
-    stems = [w for w in triggers] + [w for w in lex.get("subgroup", [])]
-    lang.prefilter = re.compile(alternation(_norm_list(stems) + list(_norm_map(lex.get("vague", {})))))
+    lang.num_re = re.compile(nums.pattern)
+    # A claim needs a casualty word (or a sub-group marker continuing the sentence before).
+    lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
 

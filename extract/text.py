@@ -6,6 +6,7 @@ normalised index has an original index (``Normalised.orig``) and offsets always 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
@@ -23,6 +24,7 @@ for _i in range(10):
     _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
 
 _TABLE: dict[str, str] = {}
+_TRANSLATE = str.maketrans({**{c: None for c in _DROP}, **_MAP})
 
 
 def _norm_char(ch: str) -> str:
@@ -38,35 +40,62 @@ def _norm_char(ch: str) -> str:
 
 @dataclass(frozen=True)
 class Normalised:
-    """A normalised text and, for each of its characters, the index of the original character."""
+    """A normalised text and the map back to the original.
+
+    ``drops`` holds, for each dropped original character, the normalised index where it was dropped
+    (sorted), so that normalised index j is original index ``j + bisect_right(drops, j)``.
+    """
 
     text: str
-    orig: list[int]
+    drops: tuple[int, ...]
     original_length: int
+
+    def orig(self, j: int) -> int:
+        """The original index of normalised index j (j == len(text) maps to the original length)."""
+        if j >= len(self.text):
+            return self.original_length
+        return j + bisect_right(self.drops, j) if self.drops else j
+
+    def to_norm(self, i: int) -> int:
+        """The first normalised index at or after original index i."""
+        if not self.drops:
+            return min(i, len(self.text))
+        lo, hi = 0, len(self.text)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.orig(mid) < i:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
         if start >= end:
-            o = self.orig[start] if start < len(self.orig) else self.original_length
+            o = self.orig(start)
             return o, o
-        return self.orig[start], self.orig[end - 1] + 1
+        return self.orig(start), self.orig(end - 1) + 1
+
+
+_DROP_RE = re.compile("[" + "".join(sorted(_DROP)) + "]")
 
 
 def normalise(text: str) -> Normalised:
     """Normalise alef/hamza/ya/ta marbuta, diacritics, tatweel, digits, spaces and case, keeping offsets."""
-    chars: list[str] = []
-    orig: list[int] = []
-    for i, ch in enumerate(text):
-        n = _norm_char(ch)
-        if n:
-            chars.append(n)
-            orig.append(i)
-    return Normalised("".join(chars), orig, len(text))
+    drops: list[int] = []
+    removed = 0
+    for m in _DROP_RE.finditer(text):
+        drops.append(m.start() - removed)
+        removed += 1
+    out = text.translate(_TRANSLATE).lower()
+    if len(out) != len(text) - removed:  # a character whose lower case is longer: go one by one
+        out = "".join(_norm_char(ch) for ch in text)
+    return Normalised(out, tuple(drops), len(text))
 
 
 def normalise_str(text: str) -> str:
     """The normalised string alone (for lexicon entries and lookups)."""
-    return "".join(_norm_char(ch) for ch in text)
+    return normalise(text).text
 
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")

@@ -1,0 +1,285 @@
+"""Extraction speed on one core: ``python bench/extract_speed.py``.
+
+Prints characters/s and documents/s over a synthetic bilingual corpus (generated here, streamed, at least
+5 million characters), peak RSS for 1 M vs 5 M characters (each in a fresh process: memory must stay flat
+as the corpus grows), the time for 1 M characters of adversarial text, and, when ../shared is present,
+the speed over the research corpus files read at run time. Floors: >= 1,000,000 characters/s on the
+synthetic corpus; adversarial text <= 2 s.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+FLOOR_CHARS_PER_S = 1_000_000
+FLOOR_ADVERSARIAL_S = 2.0
+
+# --- synthetic bilingual corpus ----------------------------------------------------------------------
+
+EN_VICTIMS = ["people", "civilians", "soldiers", "fighters", "children", "police officers", "militants",
+              "women", "members of the security forces", "Islamic State fighters", "rebels", "students"]
+EN_PLACES = ["Aleppo", "Mosul", "Gaza City", "Idlib", "the northern province", "a village near Raqqa", "Sanaa",
+             "Tripoli", "the city centre", "Deir ez-Zor", "Kandahar", "a market in Baghdad"]
+EN_CLAIMANTS = ["officials said", "the health ministry said", "police said", "according to local sources",
+                "the Syrian Observatory for Human Rights said", "a military spokesman said", "witnesses said",
+                "state media reported", "the group said in a statement", "medics said"]
+EN_EVENTS = ["an airstrike", "a car bomb", "shelling", "clashes", "a suicide attack", "a drone strike",
+             "a shooting", "a roadside bomb", "an ambush", "heavy fighting"]
+EN_TEMPLATES = [
+    "{N} {V} were killed in {E} in {P}, {C}.",
+    "At least {N} {V} were killed and {M} others wounded when {E} hit {P}.",
+    "More than {N} {V} have died in {P} since the start of the offensive, {C}.",
+    "{E} in {P} killed {W} {V} and injured {M}, {C}.",
+    "About {N} {V} were wounded in {E}.",
+    "Dozens of {V} were killed in {E} near {P}.",
+    "Hundreds of {V} were injured, {C}.",
+    "No one was hurt in {E}, {C}.",
+    "Gunmen abducted {N} {V} near {P}.",
+    "{N} tanks and {M} armoured vehicles were destroyed, {C}.",
+    "The death toll from {E} rose to {N}, including {W} children.",
+    "Between {N} and {M} {V} were reported missing after {E}.",
+    "Up to {N} {V} may have been killed, {C}.",
+    "A commander was killed in {E} in {P}.",
+]
+EN_DISTRACTORS = [
+    "The {N}th brigade moved {M} km north of {P}.", "Prices rose {N}% in {Y}.", "Call 555-01{M} for details.",
+    "The convoy used Route {N} on {D} March {Y}.", "He was {N} years old.", "The meeting started at 10:{M}.",
+    "The council has {N} members and {M} observers.", "Inspectors visited {N} buildings in {P}.",
+    "The UN resolution {Y}/{N} was adopted by {M} votes.",
+]
+EN_FILLER = [
+    "Talks resumed on Tuesday after a week of delays.", "The ministry did not respond to a request for comment.",
+    "Aid agencies have warned of shortages of food and fuel.", "The region has seen sporadic violence for years.",
+    "Residents said the situation remained tense.", "Reporters were not allowed to enter the area.",
+    "The statement could not be independently verified.", "Schools reopened in parts of the city.",
+]
+EN_WORDS = ["two", "three", "four", "five", "seven", "ten", "twelve", "fifteen", "twenty"]
+
+AR_VICTIMS = ["مدنيين", "أشخاص", "عناصر من قوات النظام", "مقاتلين", "أطفال", "جنود", "عناصر من تنظيم الدولة",
+              "نساء", "من رجال الشرطة", "مسلحين"]
+AR_PLACES = ["حلب", "الموصل", "مدينة غزة", "إدلب", "ريف دير الزور", "قرية شمال الرقة", "صنعاء", "طرابلس",
+             "سوق شعبي في بغداد", "درعا"]
+AR_CLAIMANTS = ["مصادر محلية", "المرصد السوري لحقوق الإنسان", "وزارة الصحة", "مصادر طبية", "ناشطون",
+                "وكالة الأنباء الرسمية", "الدفاع المدني", "مصادر للجزيرة", "مسؤول محلي", "شهود عيان"]
+AR_EVENTS = ["غارة جوية", "قصف مدفعي", "انفجار سيارة مفخخة", "اشتباكات عنيفة", "هجوم انتحاري", "غارة بطائرة مسيرة",
+             "كمين", "عبوة ناسفة"]
+AR_TEMPLATES = [
+    "قتل {N} {V} في {E} على {P}، بحسب {C}.",
+    "أفادت {C} بمقتل {N} {V} وإصابة {M} آخرين في {E} استهدف {P}.",
+    "قالت {C} إن أكثر من {N} {V} قتلوا في {P}.",
+    "أسفر {E} عن سقوط عشرات القتلى والجرحى في {P}.",
+    "لقي {W} {V} مصرعهم في {E}.",
+    "لم يسفر {E} عن إصابات، وفق {C}.",
+    "ارتفعت حصيلة القتلى منذ بدء الحملة إلى {N} قتيلا، بينهم {W} أطفال.",
+    "أصيب نحو {N} {V} بجروح في {E}.",
+    "اختطف مسلحون {N} {V} قرب {P}.",
+    "دمرت {N} دبابات و{M} آليات خلال {E}.",
+    "سقط {N} {V} بين قتيل وجريح جراء {E}.",
+    "قتل ما لا يقل عن {N} {V} في {P}.",
+    "قتل قائد ميداني مع أحد مرافقيه في {E}.",
+]
+AR_DISTRACTORS = [
+    "وصل اللواء {N} إلى {P} يوم {D} آذار {Y}.", "ارتفعت الأسعار بنسبة {N}% خلال عام {Y}.",
+    "عقد الاجتماع عند الساعة {D}:{M}.", "يبلغ عدد أعضاء المجلس {N} عضوا.", "قطع الموكب مسافة {M} كيلومترا.",
+    "صدر القرار رقم {N} لسنة {Y}.", "يبلغ من العمر {N} عاما.",
+]
+AR_FILLER = [
+    "وتستمر المفاوضات بين الأطراف في العاصمة.", "ولم يصدر أي تعليق رسمي حتى الآن.",
+    "وتشهد المنطقة توترا أمنيا منذ أشهر.", "وحذرت منظمات الإغاثة من نقص الغذاء والوقود.",
+    "ولم يتسن التحقق من هذه المعلومات بشكل مستقل.", "وأعيد فتح المدارس في بعض أحياء المدينة.",
+]
+AR_WORDS = ["ثلاثة", "أربعة", "خمسة", "سبعة", "عشرة", "اثنا عشر", "خمسة عشر", "عشرين", "ثلاثين"]
+_AR_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def _sentence(rng: random.Random, lang: str) -> str:
+    kind = rng.random()
+    if lang == "en":
+        pool = EN_TEMPLATES if kind < 0.45 else EN_DISTRACTORS if kind < 0.7 else EN_FILLER
+        fill = {"V": rng.choice(EN_VICTIMS), "P": rng.choice(EN_PLACES), "C": rng.choice(EN_CLAIMANTS),
+                "E": rng.choice(EN_EVENTS), "W": rng.choice(EN_WORDS)}
+    else:
+        pool = AR_TEMPLATES if kind < 0.45 else AR_DISTRACTORS if kind < 0.7 else AR_FILLER
+        fill = {"V": rng.choice(AR_VICTIMS), "P": rng.choice(AR_PLACES), "C": rng.choice(AR_CLAIMANTS),
+                "E": rng.choice(AR_EVENTS), "W": rng.choice(AR_WORDS)}
+    n = rng.choice([rng.randint(2, 15), rng.randint(16, 120), rng.randint(100, 2500)])
+    fill |= {"N": f"{n:,}" if n >= 1000 and lang == "en" else str(n), "M": str(rng.randint(1, 60)),
+             "Y": str(rng.randint(1990, 2025)), "D": str(rng.randint(1, 28))}
+    s = rng.choice(pool).format(**fill)
+    return s.translate(_AR_DIGITS) if lang == "ar" and rng.random() < 0.25 else s
+
+
+def synthetic_documents(total_chars: int, seed: int = 20241125) -> Iterator[str]:
+    """Stream bilingual news-like documents (title + paragraphs) until ``total_chars`` characters are given."""
+    rng = random.Random(seed)
+    given = 0
+    while given < total_chars:
+        lang = "ar" if rng.random() < 0.55 else "en"
+        paras = []
+        for _ in range(rng.randint(2, 8)):
+            paras.append(" ".join(_sentence(rng, lang) for _ in range(rng.randint(2, 6))))
+        title = _sentence(rng, lang).rstrip(".")
+        doc = title + "\n\n" + "\n\n".join(paras)
+        if rng.random() < 0.05:  # an English quote inside an Arabic text, or the reverse
+            doc += "\n\n" + _sentence(rng, "en" if lang == "ar" else "ar")
+        given += len(doc)
+        yield doc
+
+
+# --- adversarial text --------------------------------------------------------------------------------
+
+ADVERSARIAL_UNITS: dict[str, str] = {
+    "ascii digit run": "7" * 997,
+    "arabic-indic digit run": "٣" * 997,
+    "thousands separators": "1,000," * 200,
+    "english keywords": "killed wounded injured dead casualties killing deaths ",
+    "arabic keywords": "قتلى قتيل مقتل جرحى مصابين شهداء إصابة ضحايا أسرى مفقودين ",
+    "no spaces en": "5killed3injured12dead",
+    "no spaces ar": "قتل5جرحى3مقتل٧شهيدا",
+    "repeated qualifiers en": "more than " * 60 + "at least about nearly up to " * 20 + "5 soldiers were killed ",
+    "repeated qualifiers ar": "أكثر من " * 60 + "ما لا يقل عن نحو حوالي قرابة " * 20 + "خمسة قتلى ",
+    "long arabic word": "قتلتتتتتتتت" * 400 + " ",
+    "definite-article run": "ال" * 500 + "قتلى ",
+    "number words en": "twenty-one hundred thousand and " * 30 + "killed ",
+    "number words ar": "ثلاثة آلاف ومئتين و" * 30 + "قتيل ",
+    "ranges": "between 1 and 2 and 3 and 4 and " * 25 + "killed 1-2-3-4-5-6-7-8-9 " * 10,
+    "many figures in one sentence": "".join(f"{i} killed, {i} injured, " for i in range(1, 80)),
+    "punctuation storm": "((((«»\"'!?.,;:؟؛،-–—" * 40,
+    "white space runs": " " * 500 + "\n" * 200 + "\t" * 100,
+    "vague words": "dozens of hundreds of thousands of " * 30 + "عشرات مئات آلاف " * 30 + "people killed ",
+}
+
+
+def adversarial_text(size: int = 1_000_000) -> str:
+    """``size`` characters of text built to trip up regexes (each unit repeated, units separated by new lines)."""
+    per_unit = size // len(ADVERSARIAL_UNITS)
+    parts = []
+    for unit in ADVERSARIAL_UNITS.values():
+        parts.append((unit * (per_unit // len(unit) + 1))[:per_unit - 1])
+    text = "\n".join(parts)
+    return (text + "\n" + "x" * size)[:size]
+
+
+# --- measurements ------------------------------------------------------------------------------------
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+def _one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+
+
+def measure(docs: Iterator[str]) -> dict[str, float]:
+    """Extract every document of a stream; characters, documents, claims and seconds."""
+    from extract import extract_claims
+
+    chars = n = claims = 0
+    t0 = time.perf_counter()
+    for i, text in enumerate(docs):
+        claims += len(extract_claims(text, doc=f"d{i}"))
+        chars += len(text)
+        n += 1
+    return {"chars": chars, "docs": n, "claims": claims, "seconds": time.perf_counter() - t0}
+
+
+def research_documents(shared: Path) -> Iterator[str]:
+    """Stream the texts of the research corpus files (read at run time, never stored in the project)."""
+    corpus = shared / "research/corpus"
+    csv.field_size_limit(sys.maxsize)
+    for path in sorted(corpus.glob("*.csv")):
+        with open(path, newline="", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                yield (row.get("title", "") + "\n\n" + row["text"]).strip()
+    for path in sorted(corpus.glob("*.jsonl")):
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    d = json.loads(line)
+                    yield ((d.get("title") or "") + "\n\n" + (d.get("text") or "")).strip()
+
+
+def _probe(million_chars: float) -> None:
+    """Child process: stream N million synthetic characters, print one JSON line with figures and peak RSS."""
+    _one_core()
+    from extract import extract_claims
+
+    extract_claims("warm-up: 3 people were killed. قتل ثلاثة أشخاص.")
+    before = _peak_rss_mb()
+    r = measure(synthetic_documents(int(million_chars * 1_000_000)))
+    print(json.dumps(r | {"rss_after_import_mb": before, "peak_rss_mb": _peak_rss_mb()}))
+
+
+def _run_probe(million_chars: float) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--probe", str(million_chars)], check=True,
+                         capture_output=True, text=True, cwd=ROOT)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _line(name: str, r: dict[str, float]) -> str:
+    s = r["seconds"] or 1e-9
+    return (f"{name} chars={r['chars']} docs={r['docs']} claims={r['claims']} seconds={s:.2f} "
+            f"chars_per_s={r['chars'] / s:.0f} docs_per_s={r['docs'] / s:.1f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its figures."""
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--mb", type=float, default=5.0, help="million characters of synthetic text for the main run (>= 5)")
+    p.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="shared dir with research/corpus/")
+    p.add_argument("--no-research", action="store_true", help="skip the research corpus measurement")
+    p.add_argument("--probe", type=float, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.probe is not None:
+        _probe(args.probe)
+        return 0
+
+    small, big = _run_probe(1.0), _run_probe(args.mb)
+    print("# synthetic bilingual corpus, one core, streamed; each size in a fresh process")
+    print(_line("synthetic_1m", small) + f" peak_rss_mb={small['peak_rss_mb']:.0f}")
+    print(_line(f"synthetic_{args.mb:g}m", big) + f" peak_rss_mb={big['peak_rss_mb']:.0f}")
+    growth = big["peak_rss_mb"] - small["peak_rss_mb"]
+    print(f"rss_growth_mb={growth:.0f} (peak RSS {args.mb:g}M chars minus 1M chars; flat memory keeps it small)")
+    rate = big["chars"] / big["seconds"]
+    print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} status={'ok' if rate >= FLOOR_CHARS_PER_S else 'below'}")
+
+    _one_core()
+    from extract import extract_claims
+
+    text = adversarial_text()
+    t0 = time.perf_counter()
+    claims = extract_claims(text, doc="adversarial")
+    took = time.perf_counter() - t0
+    print(f"adversarial chars={len(text)} claims={len(claims)} seconds={took:.2f} floor<={FLOOR_ADVERSARIAL_S} "
+          f"status={'ok' if took <= FLOOR_ADVERSARIAL_S else 'below'}")
+    slow = []
+    for name, unit in ADVERSARIAL_UNITS.items():
+        part = (unit * (100_000 // len(unit) + 1))[:100_000]
+        t0 = time.perf_counter()
+        extract_claims(part)
+        slow.append((time.perf_counter() - t0, name))
+    print("# adversarial units, 100k chars each, slowest first: "
+          + "; ".join(f"{name} {t:.2f}s" for t, name in sorted(slow, reverse=True)[:6]))
+
+    if not args.no_research and (args.shared / "research/corpus").is_dir():
+        print(_line("research_corpus", measure(research_documents(args.shared))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""Pure chart builders: a DataFrame (as dashboard.data shapes it) in, a Plotly figure out. No Streamlit, no SQL.
+
+Every builder takes the interface language for its labels and copes with an empty frame (an empty figure
+with a note) so that a page never fails on no data.
+"""
+from __future__ import annotations
+
+import functools
+import html
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.i18n import label, t
+from dashboard.render import CATEGORY_COLOURS
+
+BASEMAP = Path(__file__).with_name("basemap.json")
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f")
+FONT = "Noto Sans Arabic, Segoe UI, Tahoma, Arial, sans-serif"
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    h = hex_colour.lstrip("#")
+    r, g, b = (int(h[i:i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _layout(fig: go.Figure, title: str, lang: str, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": html.escape(title), "x": 1 if lang == "ar" else 0, "xanchor": "right" if lang == "ar" else "left"},
+        height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"family": FONT},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, hovermode="closest",
+    )
+    return fig
+
+
+def _empty(title: str, lang: str) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=html.escape(t("no_rows", lang)), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, lang, height=260)
+
+
+def _name(value: object, fallback_key: str, lang: str) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return t(fallback_key, lang)
+    return str(value)
+
+
+def _colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def time_series(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
+    """Best figure per period, one line per party, each with a shaded low–high band.
+
+    Columns: period, party, low, best, high_shown (the band's top), open_high (claims with no upper bound).
+    """
+    if df.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    for i, (party, g) in enumerate(df.groupby(df["party"].fillna(""), sort=False)):
+        g = g.sort_values("period")
+        name = party or t("unknown_party", lang)
+        colour = _colour(i)
+        fig.add_trace(go.Scatter(x=g["period"], y=g["high_shown"], mode="lines", line={"width": 0},
+                                 legendgroup=name, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=g["period"], y=g["low"], mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=_rgba(colour, 0.18), legendgroup=name, showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(
+            x=g["period"], y=g["best"], mode="lines+markers", name=name, legendgroup=name,
+            line={"color": colour, "width": 2},
+            customdata=list(zip(g["low"], g["high_shown"], g["open_high"])),
+            hovertemplate=(f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}<br>{t('col_best', lang)}: %{{y:,}}"
+                           f"<br>{t('col_range', lang)}: %{{customdata[0]:,}}–%{{customdata[1]:,}}"
+                           "<extra></extra>"),
+        ))
+    fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
+    fig.update_xaxes(title=t("col_period", lang))
+    return _layout(fig, title, lang)
+
+
+def _row_label(row: pd.Series, by: Sequence[str], lang: str) -> str:
+    parts = []
+    for col in by:
+        value = row[col]
+        if col == "category":
+            parts.append(label("cat", value, lang))
+        elif col == "claimant":
+            parts.append(_name(value, "unknown_claimant", lang))
+        elif col == "party":
+            parts.append(_name(value, "unknown_party", lang))
+        else:
+            parts.append(_name(value, "not_known", lang))
+    return " · ".join(parts)
+
+
+def ranges(df: pd.DataFrame, lang: str, title: str, by: Sequence[str], colour_by: str | None = None) -> go.Figure:
+    """Horizontal dot-and-whisker chart: one row per combination of ``by`` (best as the dot, low–high as the
+    whisker), one trace per value of ``colour_by``.
+
+    Columns: the ``by`` columns, low, best, high_shown, and ``colour_by`` when given.
+    """
+    if df.empty:
+        return _empty(title, lang)
+    df = df.assign(_row=[_row_label(r, by, lang) for _, r in df.iterrows()])
+    fig = go.Figure()
+    groups = df.groupby(df[colour_by].astype("string").fillna(""), sort=False) if colour_by else [("", df)]
+    prefix = {"category": "cat", "claimant_type": "ct", "victim_type": "vt"}.get(colour_by or "")
+    for i, (key, g) in enumerate(groups):
+        colour = CATEGORY_COLOURS.get(str(key), _colour(i)) if colour_by == "category" else _colour(i)
+        name = label(prefix, key, lang) if prefix and key else (str(key) or t("not_known", lang))
+        fig.add_trace(go.Scatter(
+            x=g["best"], y=g["_row"], mode="markers", name=name, marker={"size": 11, "color": colour},
+            error_x={"type": "data", "symmetric": False, "array": (g["high_shown"] - g["best"]).clip(lower=0),
+                     "arrayminus": (g["best"] - g["low"]).clip(lower=0), "thickness": 2, "width": 6},
+            customdata=list(zip(g["low"], g["high_shown"])),
+            hovertemplate=(f"%{{y}}<br>{t('col_best', lang)}: %{{x:,}}<br>{t('col_range', lang)}: "
+                           "%{customdata[0]:,}–%{customdata[1]:,}<extra>" + html.escape(name) + "</extra>"),
+            showlegend=bool(colour_by),
+        ))
+    fig.update_xaxes(rangemode="tozero", title=t("col_best", lang))
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(fig, title, lang, height=max(300, 90 + 30 * df["_row"].nunique()))
+
+
+def grouped_bars(df: pd.DataFrame, lang: str, title: str, x: str, y: str, colour: str | None = None,
+                 colour_names: dict[str, str] | None = None, stacked: bool = False,
+                 x_names: dict[str, str] | None = None) -> go.Figure:
+    """Bars of ``y`` per ``x``, one series per value of ``colour``; ``colour_names`` and ``x_names`` give
+    display names to coded values. A missing party or value is named as such, never dropped.
+    Without ``colour``: one series, no legend."""
+    if df.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    groups = df.groupby(df[colour].astype("string").fillna(""), sort=False) if colour else [("", df)]
+    for i, (key, g) in enumerate(groups):
+        name = (colour_names or {}).get(key) or (label("asset", key, lang) if colour == "asset" else key) \
+            or t("not_known", lang)
+        fig.add_trace(go.Bar(
+            x=g[x] if x == "period" else [(x_names or {}).get(v, _name(v, "unknown_party", lang)) for v in g[x]],
+            y=g[y], name=name,
+            marker={"color": CATEGORY_COLOURS.get(key, _colour(i)) if colour == "category" else _colour(i)},
+            hovertemplate=f"%{{x}}<br>{html.escape(name)}: %{{y:,}}<extra></extra>",
+        ))
+    fig.update_layout(barmode="stack" if stacked else "group", showlegend=bool(colour))
+    fig.update_yaxes(rangemode="tozero", title=t("col_best", lang) if y == "best" else t("col_claims", lang))
+    return _layout(fig, title, lang)
+
+
+@functools.cache
+def _basemap() -> dict:
+    return json.loads(BASEMAP.read_text(encoding="utf-8"))
+
+
+def incident_map(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
+    """Incidents on an offline geo map: land and borders drawn from dashboard/basemap.json (no tiles, no CDN),
+    one marker per place × category sized by best and coloured by category, with the evidence on hover.
+
+    Columns: place, country, lat, lon, category, claims, low, best, high, sentence, quote, claimant.
+    """
+    base = _basemap()
+    fig = go.Figure()
+    fig.add_trace(go.Scattergeo(lon=base["land"]["lon"], lat=base["land"]["lat"], mode="lines", fill="toself",
+                                fillcolor="#eceae4", line={"width": 0}, hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scattergeo(lon=base["lines"]["lon"], lat=base["lines"]["lat"], mode="lines",
+                                line={"width": 0.6, "color": "#9a9a9a"}, hoverinfo="skip", showlegend=False))
+    if not df.empty:
+        top = max(float(df["best"].max()), 1.0)
+        for cat, g in df.groupby("category", sort=False):
+            sizes = (8 + 40 * (g["best"].clip(lower=0) / top) ** 0.5).round(1)
+            hover = [
+                f"<b>{html.escape(_name(r.place, 'not_known', lang))}</b> ({html.escape(_name(r.country, 'not_known', lang))})"
+                f"<br>{html.escape(label('cat', cat, lang))}: {int(r.best):,} "
+                f"({int(r.low):,}–{'?' if pd.isna(r.high) else f'{int(r.high):,}'}), "
+                f"{int(r.claims)} {html.escape(t('col_claims', lang))}"
+                f"<br>{html.escape(_name(r.claimant, 'unknown_claimant', lang))}: «{_wrap(str(r.quote))}»"
+                f"<br><i>{_wrap(str(r.sentence))}</i>"
+                for r in g.itertuples()
+            ]
+            fig.add_trace(go.Scattergeo(
+                lon=g["lon"], lat=g["lat"], mode="markers", name=label("cat", cat, lang),
+                marker={"size": sizes, "color": CATEGORY_COLOURS.get(cat, "#333"), "opacity": 0.75,
+                        "line": {"width": 0.5, "color": "white"}},
+                text=hover, hovertemplate="%{text}<extra></extra>",
+            ))
+    geo = {"showland": False, "showcoastlines": False, "showcountries": False, "showocean": False,
+           "showlakes": False, "showrivers": False, "showframe": False, "bgcolor": "#dfe9f2",
+           "projection": {"type": "natural earth"}}
+    if not df.empty:
+        pad = 2.0
+        geo["lonaxis"] = {"range": [float(df["lon"].min()) - pad, float(df["lon"].max()) + pad]}
+        geo["lataxis"] = {"range": [float(df["lat"].min()) - pad, float(df["lat"].max()) + pad]}
+        geo["projection"] = {"type": "mercator"}
+    fig.update_layout(geo=geo)
+    return _layout(fig, title, lang, height=560)
+
+
+def _wrap(text: str, width: int = 80, limit: int = 320) -> str:
+    """A long sentence shortened, escaped and broken into lines for a hover box."""
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "<br>".join(html.escape(text[i:i + width]) for i in range(0, len(text), width))

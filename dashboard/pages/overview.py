@@ -1,0 +1,40 @@
+"""Overview: totals per category with their ranges, best over time with a low–high band, latest cumulative tolls."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import charts, common, data, filters
+from dashboard.i18n import label, t
+
+v = common.view()
+lang = v.lang
+common.header("page_overview", v)
+with common.guard(lang):
+    common.require_claims(v)
+    kpis = data.kpis(v.filters)
+    cols = st.columns(len(kpis))
+    for col, row in zip(cols, kpis.itertuples()):
+        col.metric(label("cat", row.category, lang), f"{row.best:,}", help=t("kpi_help", lang), border=True)
+        col.caption(t("kpi_range_open", lang, low=f"{row.low:,}") if row.open_high else
+                    t("kpi_range", lang, low=f"{row.low:,}", high=f"{row.high:,}"))
+    st.caption(t("tally_note", lang))
+
+    c1, c2 = st.columns([1, 2])
+    filters.seed_once("grain", "grain", lambda v: v[-1] if v[-1] in ("day", "week", "month") else None)
+    grain = c1.segmented_control(t("grain", lang), ("day", "week", "month"), key="grain", default="month",
+                                 format_func=lambda g: t("grain_" + g, lang)) or "month"
+    filters.seed_once("ts_cat", "tscat", lambda v: v[-1] if v[-1] in data.KPI_CATEGORIES else None)
+    category = c2.selectbox(t("series_category", lang), data.KPI_CATEGORIES, key="ts_cat",
+                            format_func=lambda c: label("cat", c, lang))
+    filters.set_params({"grain": [grain] if grain != "month" else None,
+                        "tscat": [category] if category != "killed" else None}, ["grain", "tscat"])
+    st.plotly_chart(charts.time_series(data.time_series(v.filters, grain, category), lang, t("series_title", lang)),
+                    key="ov_series")
+
+    cum = data.cumulative(v.filters)
+    if cum.empty:
+        st.subheader(t("cumulative_title", lang))
+        st.info(t("no_cumulative", lang))
+    else:
+        st.plotly_chart(charts.ranges(cum, lang, t("cumulative_title", lang), by=("claimant", "party", "category"),
+                                      colour_by="category"), key="ov_cumulative")

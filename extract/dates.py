@@ -1,0 +1,178 @@
+"""Dates: publication dates (``parse_date``) and the day a sentence's figure refers to (``event_date``).
+
+The words (months, weekdays, relative days) are data in extract/lang/<code>/dates.yaml; this module is the
+one engine over them. ``event_date`` is a cheap regex prefilter, then explicit dates («في 7 نيسان/أبريل»,
+"on April 7, 2025"), then relative days («أمس», "last night") and weekdays («يوم السبت», "on Tuesday")
+resolved against the publication date: a weekday is the most recent such day on or before it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from extract.text import normalise_str
+
+LANG_DIR = Path(__file__).resolve().parent / "lang"
+LANGS = ("ar", "en")
+_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}})
+_DAY = r"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+_YEAR = r"(?P<y>(?:19|20)\d\d)(?!\d)"
+
+
+@dataclass(frozen=True)
+class _Lang:
+    months: dict[str, int]
+    weekdays: dict[str, int]
+    relative: dict[str, int]
+    explicit: re.Pattern  # day-month(-year) and month-day(-year) phrases
+    words: re.Pattern  # weekdays and relative words, with what may not stand around them
+    prefilter: re.Pattern
+    cased: frozenset[str]  # month names that are a month only when capitalised ("May")
+    not_before: re.Pattern  # "next", "every" just before a weekday
+
+
+def _alt(names) -> str:
+    return "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _lang(code: str) -> _Lang:
+    data = yaml.safe_load((LANG_DIR / code / "dates.yaml").read_text(encoding="utf-8"))
+    key = normalise_str
+    months = {key(k): int(v) for k, v in data["months"].items()}
+    weekdays = {key(k): int(v) for k, v in data["weekdays"].items()}
+    relative = {key(k): int(v) for k, v in data["relative"].items()}
+    cased = {key(w) for w in data.get("case_sensitive") or []}
+    month = _alt(months)
+    month2 = rf"(?P<m>{month})(?:\s*/\s*(?:{month}))?"  # «نيسان/أبريل»
+    b, e = (r"(?<![\w])", r"(?![\w])")
+    explicit = re.compile(
+        rf"{b}{_DAY}\s+(?:of\s+)?{month2}{e}\.?(?:,?\s*{_YEAR})?"
+        rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)(?:,?\s*(?P<y2>(?:19|20)\d\d)(?!\d))?"
+    )
+    not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"
+    not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
+    words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
+    prefilter = re.compile(rf"(?<!\w)(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)|\d{{4}}-\d")
+    return _Lang(months, weekdays, relative, explicit, words, prefilter, frozenset(cased),
+                 re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
+
+
+def _norm(s: str) -> str:
+    """Normalised for matching: Arabic letter forms and digits unified, lower case."""
+    return normalise_str(s.translate(_DIGITS))
+
+
+_ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d?)-(\d\d?)(?!\d)")
+
+
+def _make(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _explicit(text: str, original: str, lang: _Lang, published: date | None) -> date | None:
+    """The first explicit date in normalised text (year from the publication date when missing)."""
+    m = _ISO.search(text)
+    if m:
+        return _make(int(m[1]), int(m[2]), int(m[3]))
+    for m in lang.explicit.finditer(text):
+        name = m["m"] or m["m2"]
+        at = m.start("m" if m["m"] else "m2")
+        if name in lang.cased and len(original) == len(text) and not original[at].isupper():
+            continue  # "may 7 people" is no date
+        day = int(m["d"] or m["d2"])
+        year = m["y"] or m["y2"]
+        month = lang.months[name]
+        if year:
+            return _make(int(year), month, day)
+        if published is None:
+            return None
+        found = _make(published.year, month, day)
+        if found and found > published + timedelta(days=1):  # «في 28 ديسمبر» read in January
+            found = _make(published.year - 1, month, day)
+        return found
+    return None
+
+
+def _as_date(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _parse_str(s: str, lang: str | None) -> date | None:
+    text = _norm(s)
+    codes = (lang,) if lang in LANGS else LANGS
+    for code in codes:  # the fast path: ISO, «19 كانون الثاني 2024», "Jul 1, 2016"
+        found = _explicit(text, s.translate(_DIGITS), _lang(code), None)
+        if found:
+            return found
+    import dateparser  # slow to import; only publication dates that the fast path missed need it
+
+    settings = {"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False,
+                "PARSERS": ["timestamp", "custom-formats", "absolute-time"],  # "3 days ago" is no publication date
+                "REQUIRE_PARTS": ["day", "month", "year"]}
+    if lang == "ar":
+        settings["DATE_ORDER"] = "DMY"
+    parsed = dateparser.parse(s.translate(_DIGITS).strip(), languages=list(codes), settings=settings)
+    return parsed.date() if parsed else None
+
+
+def parse_date(s, lang: str | None = None) -> date | None:
+    """A publication date from a string in either language (or a date/datetime, passed through); None if none."""
+    if s is None:
+        return None
+    as_date = _as_date(s)
+    if as_date is not None:
+        return as_date
+    s = str(s).strip()
+    if not s:
+        return None
+    return _parse_str(s[:200], lang)
+
+
+@lru_cache(maxsize=16384)
+def _event(sentence: str, published: date | None, lang: str) -> date | None:
+    spec = _lang(lang)
+    text = _norm(sentence)
+    if not spec.prefilter.search(text) and not _ISO.search(text):
+        return None
+    found = _explicit(text, sentence.translate(_DIGITS), spec, published)
+    if found or published is None:
+        return found
+    today = None
+    for m in spec.words.finditer(text):
+        if spec.not_before.search(text, max(0, m.start() - 20), m.start()):
+            continue
+        w = m["w"]
+        if w in spec.relative:
+            day = published + timedelta(days=spec.relative[w])
+        else:
+            day = published - timedelta(days=(published.weekday() - spec.weekdays[w]) % 7)
+        if day != published:
+            return day
+        today = day  # «اليوم الجمعة», "today": kept only when no other day is named
+    return today
+
+
+def event_date(sentence: str, published, lang: str | None) -> date | None:
+    """The date a sentence's figure refers to, when the sentence says it; None otherwise.
+
+    Explicit dates are read as written (a missing year from ``published``); relative days and weekdays need
+    ``published``: a weekday is the most recent such day on or before the publication date.
+    """
+    if not sentence:
+        return None
+    code = lang if lang in LANGS else ("ar" if re.search(r"[\u0600-\u06FF]", sentence) else "en")
+    return _event(sentence, parse_date(published) if published is not None else None, code)

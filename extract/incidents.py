@@ -1,0 +1,601 @@
+"""Claims from different documents about the same event, grouped into incidents (pure: claims -> incidents).
+
+``group(claims)`` returns the incidents, one row each with its range, and the membership (claim -> incident,
+with the reason it is there). ``IncidentIndex`` does the same batch by batch; its result equals ``group`` over
+all the claims it has been given, whatever the batches. The rules are in docs/incidents.md:
+
+- Claims are grouped within a *block* (category, asset, country), swept in (date, claim_id) order. A claim
+  joins an open incident when the victims' sides are compatible, the places are compatible in the gazetteer's
+  hierarchy (a town inside a governorate goes with the governorate), its date is within ``window_days`` of the
+  incident's first date and its figure is compatible with the incident's figures; otherwise it opens a new one.
+  Only incidents opened within the window are looked at (indexed by governorate): no all-pairs comparison.
+- Only incident-scope claims that are neither sub-groups nor repeats are grouped; sub-groups and repeats follow
+  the claim they belong to and are never counted; cumulative tolls are never in an incident (``cumulative_series``).
+- Overrides from analysts: a *split* (claims on side ``a`` must not be with claims on side ``b``) is a constraint
+  in the sweep; a *merge* (these claims must be together) joins their incidents after it. When a merge and a
+  split contradict each other, the later one (higher ``seq``) wins. Overrides name claims, not incidents, so they
+  survive regrouping and re-ingest.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+PlaceKey = tuple[str | None, str | None, str | None]  # (country, admin1, town)
+Resolver = Callable[[str | None, str | None], "PlaceKey | None"]
+
+#: Claimant types from most to least reliable for the incident's ``best`` figure (docs/incidents.md).
+RELIABILITY = ("medical", "ngo", "local_sources", "government", "media", "witness", "armed_group", "unknown")
+#: A belligerent's figure for its enemy's losses ranks below every other report.
+ENEMY_CLAIM_RANK = len(RELIABILITY)
+_NO_DAY = -(10 ** 7)  # the sweep day of an undated claim (it forms a block of its own)
+VAGUE_QUALIFIERS = frozenset({"vague", "unquantified"})
+CIVILIANS = "civilians"
+COMBATANTS = "combatants"
+
+INCIDENT_COLUMNS = ("incident_id", "category", "asset", "side", "country", "admin1", "place", "first_date",
+                    "last_date", "low", "best", "high", "best_claim_id", "best_claimant", "n_claims", "n_docs",
+                    "n_claimants", "spread_low", "spread_high")
+MEMBER_COLUMNS = ("claim_id", "incident_id", "role", "counted", "reason")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Grouping thresholds (all documented in docs/incidents.md)."""
+
+    window_days: int = 2  # a claim's date at most this many days after the incident's first date
+    figure_factor: float = 3.0  # figures a, b (a <= b) are compatible when b <= factor * a + slack
+    figure_slack: int = 3
+    min_confidence: float = 0.5  # reports below it are not "credible" for the incident's low
+
+
+class Grouping(NamedTuple):
+    """The result of grouping: one row per incident, one row per member claim."""
+
+    incidents: pd.DataFrame
+    members: pd.DataFrame
+
+
+# --- places and sides ---------------------------------------------------------------------------------------
+
+
+def _default_resolver() -> Resolver:
+    """Place names -> (country, admin1, town) through the gazetteer (extract.places.lookup), cached."""
+    from extract.places import lookup
+
+    @lru_cache(maxsize=65536)
+    def resolve(place: str | None, country: str | None) -> PlaceKey | None:
+        p = lookup(place) if place else None
+        if p is None:
+            c = lookup(country) if country else None
+            name = c.country if c is not None else country
+            return (name, None, None) if name else None
+        if p.level == "country":
+            return (p.country, None, None)
+        if p.level == "admin1":
+            return (p.country, p.admin1 or p.name, None)
+        return (p.country, p.admin1 or None, p.name)
+
+    return resolve
+
+
+def places_compatible(a: PlaceKey | None, b: PlaceKey | None) -> bool:
+    """Same place, or one contains the other (unknown parts are compatible with anything)."""
+    if a is None or b is None:
+        return a is None and b is None
+    return all(x is None or y is None or x == y for x, y in zip(a, b))
+
+
+def _depth(k: PlaceKey | None) -> int:
+    return 0 if k is None else sum(x is not None for x in k)
+
+
+def side_of(victim_type: str | None, party: str | None) -> str | None:
+    """The victims' side: ``civilians``, a combatant party, ``combatants`` (party unknown) or None (unknown)."""
+    if victim_type == "civilian" or party == CIVILIANS:
+        return CIVILIANS
+    if party:
+        return party
+    return COMBATANTS if victim_type == "combatant" else None
+
+
+def sides_compatible(a: str | None, b: str | None) -> bool:
+    """Unknown goes with anything; ``combatants`` goes with any combatant party; otherwise equal."""
+    if a is None or b is None or a == b:
+        return True
+    return (a == COMBATANTS and b != CIVILIANS) or (b == COMBATANTS and a != CIVILIANS)
+
+
+def figures_compatible(lo: int, hi: int, settings: Settings) -> bool:
+    """Two figures (lo <= hi) can describe one event: hi <= factor * lo + slack."""
+    return hi <= settings.figure_factor * lo + settings.figure_slack
+
+
+# --- the sweep ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Row:
+    """What the sweep needs of one claim."""
+
+    day: int
+    claim_id: str
+    side: str | None
+    key: PlaceKey | None
+    depth: int
+    place: str | None
+    best: int
+    vague: bool
+    tags: tuple[tuple[str, str], ...]
+
+
+@dataclass(slots=True)
+class _Open:
+    """An incident while the sweep can still add to it."""
+
+    incident_id: str
+    anchor: int
+    side: str | None
+    key: PlaceKey | None
+    depth: int
+    place: str | None
+    min_best: int | None
+    max_best: int | None
+    tags: set[tuple[str, str]]
+
+    def add(self, r: _Row) -> None:
+        if self.side is None or (self.side == COMBATANTS and r.side not in (None, COMBATANTS)):
+            self.side = r.side
+        if r.depth > self.depth:
+            self.key, self.depth, self.place = r.key, r.depth, r.place
+        if not r.vague:
+            self.min_best = r.best if self.min_best is None else min(self.min_best, r.best)
+            self.max_best = r.best if self.max_best is None else max(self.max_best, r.best)
+        self.tags.update(r.tags)
+
+
+def _incident_id(block: tuple, claim_id: str) -> str:
+    key = "|".join(str(x) for x in block) + "|" + claim_id
+    return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _conflicts(inc_tags: set[tuple[str, str]], tags: tuple[tuple[str, str], ...]) -> bool:
+    return any((oid, "b" if s == "a" else "a") in inc_tags for oid, s in tags)
+
+
+def _score(inc: _Open, r: _Row, settings: Settings) -> tuple | None:
+    """None when the claim cannot join the incident, else a sort key (lower = better match)."""
+    if r.day - inc.anchor > settings.window_days:
+        return None
+    if not sides_compatible(inc.side, r.side) or not places_compatible(inc.key, r.key):
+        return None
+    if inc.tags and r.tags and _conflicts(inc.tags, r.tags):
+        return None
+    if r.vague or inc.min_best is None:
+        closeness = 0.0
+    else:
+        lo, hi = min(inc.min_best, r.best), max(inc.max_best, r.best)
+        if not figures_compatible(lo, hi, settings):
+            return None
+        closeness = abs(math.log1p(r.best) - math.log1p((inc.min_best + inc.max_best) / 2))
+    exact_place = 0 if inc.key == r.key else 1
+    return (exact_place, closeness, r.day - inc.anchor, inc.incident_id)
+
+
+def _reason(inc: _Open, r: _Row) -> str:
+    """Why a claim joined an incident, for analysts."""
+    parts = [f"side {r.side or 'unknown'} ~ {inc.side or 'unknown'}",
+             f"place {r.place or 'unknown'} ~ {inc.place or 'unknown'}",
+             f"{r.day - inc.anchor} day(s) after the first report"]
+    if r.vague or inc.min_best is None:
+        parts.append("figure not compared (vague)")
+    else:
+        parts.append(f"figure {r.best} ~ {inc.min_best}-{inc.max_best}")
+    return "; ".join(parts)
+
+
+class _Block:
+    """The claims of one (category, asset, country) block, sorted, with their incident assignment."""
+
+    __slots__ = ("key", "rows", "assign", "reasons")
+
+    def __init__(self, key: tuple) -> None:
+        self.key = key
+        self.rows: list[_Row] = []
+        self.assign: list[str] = []
+        self.reasons: list[str] = []
+
+    def insert(self, new: list[_Row], settings: Settings) -> None:
+        """Add rows and re-sweep from the first new one; everything before it keeps its assignment."""
+        new.sort(key=lambda r: (r.day, r.claim_id))
+        first = (new[0].day, new[0].claim_id)
+        lo, hi = 0, len(self.rows)
+        while lo < hi:  # bisect on (day, claim_id)
+            mid = (lo + hi) // 2
+            if (self.rows[mid].day, self.rows[mid].claim_id) < first:
+                lo = mid + 1
+            else:
+                hi = mid
+        p = lo
+        tail = self.rows[p:] + new
+        tail.sort(key=lambda r: (r.day, r.claim_id))
+        state = self._state_before(p, tail[0].day if tail else 0, settings)
+        del self.rows[p:], self.assign[p:], self.reasons[p:]
+        self._sweep(tail, state, settings)
+
+    def _state_before(self, p: int, day: int, settings: Settings) -> list[_Open]:
+        """The incidents still open at position p, rebuilt from their members before p."""
+        i = p - 1
+        while i >= 0 and self.rows[i].day >= day - settings.window_days:
+            i -= 1
+        wanted: dict[str, _Open] = {}
+        for j in range(i + 1, p):
+            r, iid = self.rows[j], self.assign[j]
+            inc = wanted.get(iid)
+            if inc is None:
+                if iid != _incident_id(self.key, r.claim_id):
+                    continue  # its first member is earlier: opened before the window, so closed
+                inc = wanted[iid] = _Open(iid, r.day, None, None, -1, None, None, None, set())
+            inc.add(r)
+        return list(wanted.values())
+
+    def _sweep(self, rows: list[_Row], opened: list[_Open], settings: Settings) -> None:
+        by_admin: dict[str | None, deque[_Open]] = {}
+        for inc in opened:
+            by_admin.setdefault(inc.key[1] if inc.key else None, deque()).append(inc)
+        w = settings.window_days
+        for r in rows:
+            admin = r.key[1] if r.key else None
+            if admin is None:
+                pools = list(by_admin.values())
+            else:
+                pools = [q for q in (by_admin.get(admin), by_admin.get(None)) if q is not None]
+            best: tuple | None = None
+            chosen: _Open | None = None
+            for q in pools:
+                while q and r.day - q[0].anchor > w:
+                    q.popleft()
+                for inc in q:
+                    s = _score(inc, r, settings)
+                    if s is not None and (best is None or s < best):
+                        best, chosen = s, inc
+            if chosen is None:
+                chosen = _Open(_incident_id(self.key, r.claim_id), r.day, None, None, -1, None, None, None, set())
+                reason = "first report"
+                by_admin.setdefault(admin, deque()).append(chosen)
+            else:
+                reason = _reason(chosen, r)
+                before = chosen.key[1] if chosen.key else None
+                if before is None and admin is not None:
+                    by_admin.setdefault(admin, deque()).append(chosen)  # now also found by its governorate
+            chosen.add(r)
+            self.rows.append(r)
+            self.assign.append(chosen.incident_id)
+            self.reasons.append(reason)
+
+
+# --- preparing claims -----------------------------------------------------------------------------------------
+
+
+_DEFAULTS: dict[str, Any] = {
+    "doc": "", "asset": None, "qualifier": "exact", "victim_type": "unknown", "party": None, "claimed_by": None,
+    "claimant": None, "claimant_type": "unknown", "self_reported": None, "place": None, "country": None,
+    "event_date": None, "published": None, "scope": "incident", "subgroup_of": None, "repeats": None,
+    "confidence": 1.0,
+}
+
+
+def _col(df: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series([default] * len(df), index=df.index, dtype=object)
+
+
+def _days(s: pd.Series) -> pd.Series:
+    """Dates (date, str, Timestamp) -> days since 1970-01-01 as float (NaN when missing)."""
+    d = pd.to_datetime(s, errors="coerce")
+    return (d - pd.Timestamp("1970-01-01")).dt.days.astype("float64")
+
+
+def _null(s: pd.Series) -> pd.Series:
+    return s.isna() | (s.astype(str) == "")
+
+
+def prepare(claims: pd.DataFrame) -> pd.DataFrame:
+    """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
+    (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key``."""
+    df = claims.copy()
+    for name, default in _DEFAULTS.items():
+        if name not in df.columns:
+            df[name] = default
+    ev, pub = _days(_col(df, "event_date")), _days(_col(df, "published"))
+    df["day"] = ev.fillna(pub)
+    df["report_day"] = pub.fillna(ev)
+    scope = _col(df, "scope", "incident").fillna("incident")
+    df["grouped"] = (scope == "incident") & _null(_col(df, "subgroup_of")) & _null(_col(df, "repeats"))
+    vt, party = _col(df, "victim_type"), _col(df, "party")
+    df["side"] = [side_of(v if isinstance(v, str) else None, p if isinstance(p, str) and p else None)
+                  for v, p in zip(vt, party)]
+    claimant = _col(df, "claimant").where(~_null(_col(df, "claimant")), _col(df, "claimed_by"))
+    df["claimant_key"] = claimant.where(~_null(claimant), "doc:" + _col(df, "doc", "").astype(str))
+    return df
+
+
+def _tags(overrides: pd.DataFrame | None) -> dict[str, tuple[tuple[str, str], ...]]:
+    """claim_id -> ((split override id, side), ...)."""
+    if overrides is None or overrides.empty:
+        return {}
+    s = overrides[overrides["kind"] == "split"]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for cid, oid, side in zip(s["claim_id"], s["override_id"], s["side"]):
+        out.setdefault(cid, []).append((str(oid), str(side)))
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_Row]]:
+    """Grouped claims -> sweep rows by block (an undated claim is a block of its own)."""
+    g = df[df["grouped"]]
+
+    def values(s: pd.Series) -> list:
+        return s.astype(object).where(~_null(s), None).tolist()
+
+    keys = [resolve(pl, co) for pl, co in zip(values(g["place"]), values(g["country"]))]
+    names = [pl or co for pl, co in zip(values(g["place"]), values(g["country"]))]
+    vague = g["qualifier"].isin(VAGUE_QUALIFIERS).tolist()
+    best = pd.to_numeric(g["best"], errors="coerce").fillna(0).astype("int64").tolist()
+    out: dict[tuple, list[_Row]] = {}
+    for cid, cat, ast, day, side, key, name, b, vg in zip(
+            g["claim_id"].tolist(), g["category"].tolist(), [a or "" for a in values(g["asset"])],
+            g["day"].tolist(), values(g["side"]), keys, names, best, vague):
+        block = (cat, ast, key[0] if key else "")
+        if math.isnan(day):
+            block, day = block + (cid,), _NO_DAY
+        out.setdefault(block, []).append(_Row(int(day), cid, side, key, _depth(key), name, b, vg, tags.get(cid, ())))
+    return out
+
+
+# --- the result -----------------------------------------------------------------------------------------------
+
+
+def _apply_merges(assign: dict[str, str], overrides: pd.DataFrame | None,
+                  category: dict[str, str]) -> dict[str, str]:
+    """incident_id -> final incident_id after merge overrides (union-find; a later split vetoes a merge)."""
+    if overrides is None or overrides.empty:
+        return {}
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    splits = overrides[overrides["kind"] == "split"]
+    split_sides = {(str(o), str(s)): set(splits.loc[(splits["override_id"] == o) & (splits["side"] == s),
+                                                    "claim_id"])
+                   for o, s in set(zip(splits["override_id"], splits["side"]))}
+    split_seq = dict(zip(splits["override_id"].astype(str), splits["seq"]))
+    members: dict[str, set[str]] = {}
+    for cid, iid in assign.items():
+        members.setdefault(iid, set()).add(cid)
+    merges = overrides[overrides["kind"] == "merge"].sort_values(["seq", "override_id"])
+    for oid, m in merges.groupby("override_id", sort=False):
+        seq = m["seq"].iloc[0]
+        incs = sorted({assign[c] for c in m["claim_id"] if c in assign})
+        incs = [i for i in incs if category.get(i) == category.get(incs[0])] if incs else []
+        for other in incs[1:]:
+            a, b = find(incs[0]), find(other)
+            if a == b:
+                continue
+            joined = {c for i, r in members.items() if find(i) in (a, b) for c in r}
+            vetoed = any(split_seq[o] > seq and split_sides.get((o, "a"), set()) & joined
+                         and split_sides.get((o, "b"), set()) & joined for o in split_seq)
+            if not vetoed:
+                parent[max(a, b)] = min(a, b)
+    return {i: find(i) for i in members if find(i) != i}
+
+
+def _figures(df: pd.DataFrame, members: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """The incident's range from its counted members (the rule in docs/incidents.md)."""
+    m = members[members["counted"]][["claim_id", "incident_id"]].merge(
+        df[["claim_id", "doc", "low", "best", "high", "claimant_key", "claimant_type", "self_reported",
+            "confidence", "report_day", "day"]], on="claim_id", how="left")
+    m["low"] = pd.to_numeric(m["low"], errors="coerce").fillna(0).astype("int64")
+    m["best"] = pd.to_numeric(m["best"], errors="coerce").fillna(0).astype("int64")
+    hi = pd.to_numeric(m["high"], errors="coerce")
+    m["top"] = hi.fillna(m["best"]).astype("int64")
+    m["report_day"] = m["report_day"].fillna(m["day"]).fillna(-1)
+    m = m.sort_values(["incident_id", "claimant_key", "report_day", "best", "claim_id"])
+    m["current"] = ~m.duplicated(["incident_id", "claimant_key"], keep="last")
+    ctype = m["claimant_type"].where(m["claimant_type"].isin(RELIABILITY), "unknown")
+    rank = ctype.map({t: i for i, t in enumerate(RELIABILITY)}).astype("int64")
+    enemy = (m["self_reported"] == False) & ctype.isin(["government", "armed_group"])  # noqa: E712
+    m["rank"] = rank.where(~enemy, ENEMY_CLAIM_RANK)
+    conf = pd.to_numeric(m["confidence"], errors="coerce").fillna(1.0)
+    cur = m[m["current"]].copy()
+    cur["credible"] = conf[m["current"]] >= settings.min_confidence
+    has_cred = cur.groupby("incident_id")["credible"].transform("any")
+    cred = cur[cur["credible"] | ~has_cred]
+    low = cred.groupby("incident_id")["low"].min()
+    high = cur.groupby("incident_id")["top"].max()
+    # best: the most reliable claimant type, its latest reports, their (lower) median figure
+    top = cur[cur["rank"] == cur.groupby("incident_id")["rank"].transform("min")]
+    top = top[top["report_day"] == top.groupby("incident_id")["report_day"].transform("max")]
+    top = top.sort_values(["incident_id", "best", "claim_id"])
+    pos = top.groupby("incident_id").cumcount()
+    n = top.groupby("incident_id")["best"].transform("size")
+    pick = top[pos == (n - 1) // 2].set_index("incident_id")
+    out = pd.DataFrame({"low": low, "high": high}).join(
+        pick[["best", "claim_id", "claimant_key"]].rename(
+            columns={"claim_id": "best_claim_id", "claimant_key": "best_claimant"}))
+    out["high"] = np.maximum(out["high"], out["low"])
+    out["best"] = out["best"].clip(lower=out["low"], upper=out["high"])
+    g = m.groupby("incident_id")
+    out["n_claims"] = g.size()
+    out["n_docs"] = g["doc"].nunique()
+    out["n_claimants"] = g["claimant_key"].nunique()
+    cg = cur.groupby("incident_id")["best"]
+    out["spread_low"], out["spread_high"] = cg.min(), cg.max()
+    out["best_claimant"] = out["best_claimant"].where(~out["best_claimant"].astype(str).str.startswith("doc:"))
+    return out
+
+
+def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
+            settings: Settings) -> Grouping:
+    ids, incs, reasons, places, cats = [], [], [], {}, {}
+    for b in blocks.values():
+        ids.extend(r.claim_id for r in b.rows)
+        incs.extend(b.assign)
+        reasons.extend(b.reasons)
+        for r, iid in zip(b.rows, b.assign):
+            cats.setdefault(iid, b.key[0])
+    merged = _apply_merges(dict(zip(ids, incs)), overrides, cats)
+    if merged:
+        reasons = [("merged by an analyst; " + rs) if i in merged else rs for i, rs in zip(incs, reasons)]
+        incs = [merged.get(i, i) for i in incs]
+    for b in blocks.values():  # the incident's place: the most specific of its members' (they lie on one chain)
+        for r, iid in zip(b.rows, b.assign):
+            fid = merged.get(iid, iid)
+            cur = places.get(fid)
+            if cur is None or r.depth > cur[2]:
+                places[fid] = (r.key, r.place, r.depth)
+    mem = pd.DataFrame({"claim_id": ids, "incident_id": incs, "role": "report", "counted": True,
+                        "reason": reasons})
+    final = pd.Series(incs, index=ids, dtype=object)
+    parts = [mem]
+    for col, role in (("subgroup_of", "subgroup"), ("repeats", "repeat")):
+        sub = df[~_null(df[col]) & (df["scope"] != "cumulative") & df[col].isin(final.index)]
+        if len(sub):  # sub-groups and repeats follow their claim and are never counted
+            parts.append(pd.DataFrame({"claim_id": sub["claim_id"].to_numpy(),
+                                       "incident_id": final.loc[sub[col]].to_numpy(), "role": role,
+                                       "counted": False, "reason": (role + " of claim " + sub[col]).to_numpy()}))
+    mem = pd.concat(parts, ignore_index=True)[list(MEMBER_COLUMNS)]
+    if mem.empty:
+        return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), mem)
+    fig = _figures(df, mem, settings)
+    rep = mem[mem["counted"]].join(df.set_index("claim_id")[["category", "asset", "side", "day"]], on="claim_id")
+    g = rep.groupby("incident_id")
+    head = pd.DataFrame({"category": g["category"].first(), "asset": g["asset"].first(),
+                         "first_date": g["day"].min(), "last_date": g["day"].max()})
+    side_rank = rep["side"].map(lambda x: 0 if not isinstance(x, str) else (1 if x == COMBATANTS else 2))
+    head["side"] = rep.assign(_r=side_rank).sort_values("_r", kind="stable").groupby("incident_id")["side"].last()
+    where = [places.get(i, (None, None, 0)) for i in head.index]
+    head["country"] = [k[0] if k else None for k, _, _ in where]
+    head["admin1"] = [k[1] if k else None for k, _, _ in where]
+    head["place"] = [name for _, name, _ in where]
+    inc = head.join(fig)
+    for c in ("first_date", "last_date"):
+        d = pd.to_datetime(inc[c], unit="D").dt.date.astype(object)
+        inc[c] = d.where(inc[c].notna(), None)
+    inc = inc.rename_axis("incident_id").reset_index()[list(INCIDENT_COLUMNS)]
+    for c in ("incident_id", "category", "asset", "side", "country", "admin1", "place", "best_claim_id",
+              "best_claimant"):
+        inc[c] = inc[c].astype(object).where(inc[c].notna(), None)
+    mem = mem.astype({"claim_id": object, "incident_id": object, "role": object, "reason": object})
+    return Grouping(inc.sort_values("incident_id", ignore_index=True),
+                    mem.sort_values(["incident_id", "claim_id"], ignore_index=True))
+
+
+class IncidentIndex:
+    """Incremental grouping: ``add`` claims batch by batch, ``result()`` equals ``group`` over all of them.
+
+    Each batch re-sweeps only the blocks it touches, from its earliest claim in each block on; the incidents
+    still open at that point are rebuilt from their members (no all-pairs comparison).
+    """
+
+    def __init__(self, settings: Settings | None = None, overrides: pd.DataFrame | None = None,
+                 resolve: Resolver | None = None) -> None:
+        self.settings = settings or Settings()
+        self.overrides = overrides
+        self._resolve = resolve or _default_resolver()
+        self._tags = _tags(overrides)
+        self._blocks: dict[tuple, _Block] = {}
+        self._frames: list[pd.DataFrame] = []
+        self._seen: set[str] = set()
+
+    def add(self, claims: pd.DataFrame) -> set[tuple]:
+        """Group a batch of claims (claim ids already seen are ignored); returns the blocks it touched."""
+        if claims.empty:
+            return set()
+        df = prepare(claims)
+        df = df[~df["claim_id"].isin(self._seen)].drop_duplicates("claim_id")
+        self._seen.update(df["claim_id"])
+        self._frames.append(df)
+        touched = set()
+        for key, rows in _rows(df, self._resolve, self._tags).items():
+            self._blocks.setdefault(key, _Block(key)).insert(rows, self.settings)
+            touched.add(key)
+        return touched
+
+    def claims(self) -> pd.DataFrame:
+        """Every claim added so far, with the derived columns of ``prepare``."""
+        frames = self._frames or [prepare(pd.DataFrame(columns=["claim_id", "category", "low", "best", "high"]))]
+        return pd.concat(frames, ignore_index=True)
+
+    def result(self) -> Grouping:
+        """Incidents and membership of everything added so far."""
+        return _result(self.claims(), self._blocks, self.overrides, self.settings)
+
+
+def group(claims: pd.DataFrame, overrides: pd.DataFrame | None = None, settings: Settings | None = None,
+          resolve: Resolver | None = None) -> Grouping:
+    """Group claims (spec fields + ``published``) into incidents; see the module docstring for the rules.
+
+    ``overrides``: rows (override_id, kind 'split'|'merge', seq, claim_id, side 'a'|'b' for splits).
+    """
+    idx = IncidentIndex(settings, overrides, resolve)
+    idx.add(claims)
+    return idx.result()
+
+
+# --- tallies and cumulative series ----------------------------------------------------------------------------
+
+
+def naive_total(claims: pd.DataFrame, category: str = "killed") -> int:
+    """The plain sum of ``best`` over every counted claim (incident scope, not a sub-group, not a repeat)."""
+    df = prepare(claims)
+    sel = df[df["grouped"] & (df["category"] == category)]
+    return int(pd.to_numeric(sel["best"], errors="coerce").fillna(0).sum())
+
+
+def incident_total(incidents: pd.DataFrame, category: str = "killed") -> int:
+    """Sum of the incidents' ``best`` figures."""
+    sel = incidents[incidents["category"] == category]
+    return int(pd.to_numeric(sel["best"], errors="coerce").fillna(0).sum())
+
+
+def double_counting_factor(naive: int, incidents: int) -> float | None:
+    """naive / incidents (None when there are no incident figures)."""
+    return naive / incidents if incidents else None
+
+
+def cumulative_series(claims: pd.DataFrame) -> pd.DataFrame:
+    """Running tolls, one series per (claimant, category, side): the highest figure each claimant gave each day.
+
+    They are never added to incidents or to each other."""
+    df = prepare(claims)
+    cum = df[_col(df, "scope", "incident") == "cumulative"].copy()
+    cols = ["claimant", "category", "side", "date", "low", "best", "high", "n_claims"]
+    if cum.empty:
+        return pd.DataFrame(columns=cols)
+    cum["claimant"] = cum["claimant_key"]
+    cum["date"] = pd.to_datetime(cum["day"], unit="D").dt.date
+    cum["side"] = cum["side"].fillna("")
+    g = cum.sort_values("best").groupby(["claimant", "category", "side", "date"])
+    out = g.agg(low=("low", "max"), best=("best", "max"), high=("high", "max"), n_claims=("claim_id", "size"))
+    return out.reset_index()[cols]
+
+
+def to_frame(claims: Iterable[Any], published: date | None = None) -> pd.DataFrame:
+    """Claim objects (or dicts) -> a claims DataFrame with a ``published`` column."""
+    rows = [c.to_dict() if hasattr(c, "to_dict") else dict(c) for c in claims]
+    df = pd.DataFrame(rows)
+    if "published" not in df.columns:
+        df["published"] = published
+    return df

@@ -1,0 +1,485 @@
+"""Every SQL statement of the project, parameterised: the schema runner, ingest's writes, the dashboard's reads.
+
+DuckDB allows one writing process or many reading ones. Readers open short read-only connections
+(:func:`reader`); ingest opens the writer (:func:`writer`) only to commit a batch. A store that is missing
+or held by another process raises :class:`StoreMissing` or :class:`StoreBusy`, with a message fit to show.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from extract.claim import FIELD_NAMES
+
+DEFAULT_DB = Path("data/tally.duckdb")
+SCHEMA_FILE = Path(__file__).with_name("schema.sql")
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+BASE_VERSION = 1
+
+TALLIED = "c.scope = 'incident' AND c.subgroup_of IS NULL AND c.repeats IS NULL"
+"""The tally rule: only these claims are summed (cumulative tolls, sub-groups and restatements are not)."""
+
+PERIODS = ("day", "week", "month", "quarter", "year")
+_SERIES_BY = ("category", "party", "asset", "country", "claimant", "claimant_type", "victim_type", "lang")
+BREAKDOWNS = ("party", "category", "asset", "place", "country", "claimant", "claimant_type", "victim_type", "lang", "scope")
+ORDERS = {"day": 'c."day"', "best": "c.best", "confidence": "c.confidence", "category": "c.category",
+          "party": "c.party", "claimant": "c.claimant", "published": "c.published"}
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+CLAIM_COLUMNS = ", ".join(f"c.{_q(n)}" for n in FIELD_NAMES)
+ARTICLE_COLUMNS = "a.id, a.doc, a.title, a.lang, a.published, a.outlet, a.url, a.origin, a.ingested_at, " \
+                  "a.run_id, a.extractor_version, a.n_claims"
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be used right now; the message says why, in words fit for the dashboard."""
+
+
+class StoreMissing(StoreError):
+    """No database file at the path (nothing ingested yet)."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the database (an ingest is writing, or readers hold it while we want to write)."""
+
+
+# ---------------------------------------------------------------- connections and schema
+
+_LOCK_WORDS = re.compile(r"lock|different configuration|being used by another process", re.I)
+
+
+def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except (duckdb.IOException, duckdb.ConnectionException) as e:
+        if _LOCK_WORDS.search(str(e)):
+            raise StoreBusy(f"The database {path} is in use by another process (an ingest may be writing); "
+                            "try again in a moment.") from e
+        raise StoreError(f"The database {path} cannot be opened: {e}") from e
+
+
+@contextmanager
+def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short read-only connection; raises StoreMissing or StoreBusy. Close it soon: it blocks writers."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreMissing(f"No database at {path}: ingest articles first (python -m extract ingest PATH --db {path}).")
+    con = _connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            con = _connect(path, read_only=False)
+            break
+        except StoreBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+    try:
+        migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    """(version, name, file) of the base schema and of every migrations/NNN_*.sql, in order."""
+    found = [(BASE_VERSION, SCHEMA_FILE.name, SCHEMA_FILE)]
+    for f in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = re.match(r"(\d+)_", f.name)
+        if not m:
+            raise StoreError(f"migration file {f.name} must be named NNN_name.sql")
+        found.append((int(m.group(1)), f.name, f))
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise StoreError(f"two schema files share a version number: {sorted(n for _, n, _ in found)}")
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the base schema and each migration not yet recorded, each in its own transaction."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    done = []
+    for version, name, path in migrations():
+        if version in applied:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(path.read_text(encoding="utf-8"))
+            con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        done.append(version)
+    return done
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest applied schema version (0 for an empty database)."""
+    try:
+        return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    except duckdb.CatalogException:
+        return 0
+
+
+# ---------------------------------------------------------------- writes (ingest)
+
+@dataclass
+class RunInfo:
+    """An ingest run as its row starts: ``run_id`` is None until its first batch lands."""
+
+    paths: Sequence[str]
+    extractor_version: str
+    started_at: datetime = field(default_factory=datetime.now)
+    run_id: int | None = None
+
+
+def stored_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Article id → extractor version of its stored claims."""
+    return dict(con.execute("SELECT id, extractor_version FROM articles").fetchall())
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, run: RunInfo, articles: pa.Table, claims: pa.Table,
+                replace: Sequence[str] = (), seen: int = 0, skipped: int = 0,
+                rejections: Sequence[tuple[str, str]] = (), finished: bool = False) -> dict[str, int]:
+    """Land one batch in one transaction: the new articles of ``articles`` with their ``claims``, the claims of
+    the ``replace`` ids replaced (re-extraction), and the run's row (inserted with the first batch, which sets
+    ``run.run_id``; later batches add to its counts). ``seen``: documents read for this batch; ``skipped``:
+    duplicates found before extraction. Returns what landed: added, reextracted, duplicates, claims_added."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        if run.run_id is None:
+            run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
+            con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), NULL, ?, ?, 0, 0, 0, 0, 0, 0, [])",
+                        [run_id, run.started_at, run.extractor_version, list(run.paths)])
+        else:
+            run_id = run.run_id
+        con.register("batch_articles", articles)
+        con.register("batch_claims", claims)
+        con.register("batch_replace", pa.table({"id": pa.array(list(replace), pa.string())}))
+        con.execute("CREATE OR REPLACE TEMP TABLE batch_new AS SELECT id FROM batch_articles "
+                    "WHERE id NOT IN (SELECT id FROM articles) AND id NOT IN (SELECT id FROM batch_replace)")
+        added = con.execute("INSERT INTO articles BY NAME SELECT *, now() AS ingested_at, ? AS run_id "
+                            "FROM batch_articles WHERE id IN (SELECT id FROM batch_new)", [run_id]).fetchone()[0]
+        if replace:
+            con.execute("DELETE FROM claims WHERE article_id IN (SELECT id FROM batch_replace)")
+            con.execute("UPDATE articles SET extractor_version = b.extractor_version, n_claims = b.n_claims, "
+                        "run_id = ? FROM batch_articles b WHERE articles.id = b.id "
+                        "AND b.id IN (SELECT id FROM batch_replace)", [run_id])
+        claims_added = con.execute(
+            "INSERT INTO claims BY NAME SELECT c.*, a.published, coalesce(c.event_date, a.published) AS \"day\", "
+            "? AS run_id FROM batch_claims c JOIN batch_articles a ON a.id = c.article_id "
+            "WHERE c.article_id IN (SELECT id FROM batch_new UNION ALL SELECT id FROM batch_replace)",
+            [run_id]).fetchone()[0]
+        con.execute("DROP TABLE batch_new")
+        duplicates = skipped + articles.num_rows - added - len(replace)
+        con.execute(
+            "UPDATE ingest_runs SET updated_at = now(), finished_at = CASE WHEN ? THEN now() END, "
+            "seen = seen + ?, added = added + ?, duplicates = duplicates + ?, reextracted = reextracted + ?, "
+            "claims_added = claims_added + ?, rejected = rejected + ?, "
+            "rejections = list_concat(rejections, ?::STRUCT(origin VARCHAR, reason VARCHAR)[]) WHERE run_id = ?",
+            [finished, seen, added, duplicates, len(replace), claims_added, len(rejections),
+             [{"origin": o, "reason": r} for o, r in rejections], run_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("batch_articles", "batch_claims", "batch_replace"):
+            con.unregister(name)
+    run.run_id = run_id
+    return {"added": added, "reextracted": len(replace), "duplicates": duplicates, "claims_added": claims_added}
+
+
+# ---------------------------------------------------------------- filters
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters (and the export's). Empty tuples and None mean "any"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    countries: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    parties: tuple[str, ...] = ()
+    victim_types: tuple[str, ...] = ()
+    claimants: tuple[str, ...] = ()
+    claimant_types: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    exact_only: bool = False
+    min_confidence: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in LIST_FILTERS:
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(value or ()))
+
+    def is_empty(self) -> bool:
+        """True when no filter is set."""
+        return self == Filters()
+
+
+LIST_FILTERS = {"countries": "country", "places": "place", "categories": "category", "assets": "asset",
+                "parties": "party", "victim_types": "victim_type", "claimants": "claimant",
+                "claimant_types": "claimant_type", "langs": "lang", "scopes": "scope"}
+"""Filters field → claims column."""
+
+
+def where(f: Filters | None, extra: str = "") -> tuple[str, list[Any]]:
+    """The WHERE clause (on claims aliased ``c``) and its parameters; only set filters add a condition."""
+    f = f or Filters()
+    conds: list[str] = [extra] if extra else []
+    params: list[Any] = []
+    if f.date_from is not None:
+        conds.append('c."day" >= ?')
+        params.append(f.date_from)
+    if f.date_to is not None:
+        conds.append('c."day" <= ?')
+        params.append(f.date_to)
+    for name, column in LIST_FILTERS.items():
+        values = getattr(f, name)
+        if values:
+            conds.append(f"c.{_q(column)} IN (SELECT unnest(?::VARCHAR[]))")
+            params.append(list(values))
+    if f.exact_only:
+        conds.append("c.qualifier = 'exact'")
+    if f.min_confidence is not None:
+        conds.append("c.confidence >= ?")
+        params.append(float(f.min_confidence))
+    return (" WHERE " + " AND ".join(conds)) if conds else "", params
+
+
+def _check(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
+# ---------------------------------------------------------------- reads (dashboard, export)
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """Changes whenever an ingest lands anything: a cache key for the dashboard."""
+    return con.execute(
+        "SELECT (SELECT max(run_id) FROM ingest_runs), (SELECT max(updated_at) FROM ingest_runs), "
+        "(SELECT count(*) FROM articles), (SELECT count(*) FROM claims)").fetchone()
+
+
+def counts(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, int]:
+    """Claims and articles matching the filters, and the tally (sum of low/best/high under the tally rule)."""
+    w, p = where(f)
+    row = con.execute(
+        f"SELECT count(*), count(DISTINCT c.article_id), CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), "
+        f"CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT), "
+        f"count(*) FILTER ({TALLIED} AND c.high IS NULL) FROM claims c{w}", p).fetchone()
+    keys = ("claims", "articles", "low", "best", "high", "open_high")
+    return {k: int(v or 0) for k, v in zip(keys, row)}
+
+
+def claims_page(con: duckdb.DuckDBPyConnection, f: Filters | None = None, limit: int = 50, offset: int = 0,
+                order: str = "day", descending: bool = True) -> pd.DataFrame:
+    """One page of matching claims (every spec field, article_id, day) with the article's title, outlet,
+    published and url."""
+    _check(order, tuple(ORDERS), "order")
+    w, p = where(f)
+    direction = "DESC" if descending else "ASC"
+    return con.execute(
+        f"WITH page AS (SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\" FROM claims c{w} "
+        f"ORDER BY {ORDERS[order]} {direction} NULLS LAST, c.claim_id LIMIT ? OFFSET ?) "
+        "SELECT page.*, a.title, a.outlet, a.published, a.url FROM page LEFT JOIN articles a ON a.id = page.article_id "
+        f"ORDER BY {ORDERS[order].replace('c.', 'page.')} {direction} NULLS LAST, page.claim_id",
+        p + [int(limit), int(offset)]).df(date_as_object=True)
+
+
+def series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, period: str = "month",
+           by: Sequence[str] = ("category", "party")) -> pd.DataFrame:
+    """Sums of low/best/high per period × ``by`` columns under the tally rule (claims without a date are left
+    out). Columns: period, *by, claims, low, best, high, open_high (claims with no upper bound)."""
+    _check(period, PERIODS, "period")
+    cols = ", ".join(f"c.{_q(_check(b, _SERIES_BY, 'series column'))}" for b in by)
+    w, p = where(f, f'{TALLIED} AND c."day" IS NOT NULL')
+    group = f"period, {cols}" if cols else "period"
+    return con.execute(
+        f"SELECT CAST(date_trunc(?, c.\"day\") AS DATE) AS period{', ' + cols if cols else ''}, count(*) AS claims, "
+        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
+        f"FROM claims c{w} GROUP BY {group} ORDER BY {group}", [period] + p).df(date_as_object=True)
+
+
+def equipment_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, period: str = "month") -> pd.DataFrame:
+    """Destroyed and captured equipment (claims with an asset) per period × category × asset, tally rule."""
+    _check(period, PERIODS, "period")
+    w, p = where(f, f"{TALLIED} AND c.asset IS NOT NULL AND c.category IN ('destroyed', 'captured') "
+                    'AND c."day" IS NOT NULL')
+    return con.execute(
+        "SELECT CAST(date_trunc(?, c.\"day\") AS DATE) AS period, c.category, c.asset, count(*) AS claims, "
+        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high "
+        f"FROM claims c{w} GROUP BY ALL ORDER BY period, c.category, c.asset", [period] + p).df(date_as_object=True)
+
+
+def latest_cumulative(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """The latest cumulative toll of each claimant per category, party and country (the scope filter is ignored)."""
+    f = f or Filters()
+    w, p = where(Filters(**{**{fl.name: getattr(f, fl.name) for fl in fields(f)}, "scopes": ("cumulative",)}))
+    return con.execute(
+        "SELECT c.claimant, c.claimant_type, c.category, c.asset, c.party, c.country, c.\"day\", c.low, c.best, "
+        "c.high, c.qualifier, c.quote, c.claim_id, c.article_id "
+        f"FROM claims c{w} QUALIFY row_number() OVER (PARTITION BY c.claimant, c.category, c.asset, c.party, c.country "
+        "ORDER BY c.\"day\" DESC NULLS LAST, c.best DESC, c.claim_id) = 1 "
+        "ORDER BY c.best DESC, c.claimant", p).df(date_as_object=True)
+
+
+def breakdown(con: duckdb.DuckDBPyConnection, by: str, f: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
+    """Per value of ``by`` (one of BREAKDOWNS): claims, articles, and the tally sums. Ordered by best, largest first."""
+    col = f"c.{_q(_check(by, BREAKDOWNS, 'breakdown'))}"
+    w, p = where(f)
+    sql = (f"SELECT {col} AS {_q(by)}, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+           f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
+           f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high FROM claims c{w} GROUP BY {col} "
+           f"ORDER BY best DESC, claims DESC, {col} NULLS LAST")
+    if limit is not None:
+        sql += " LIMIT ?"
+        p = p + [int(limit)]
+    return con.execute(sql, p).df(date_as_object=True)
+
+
+def map_points(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Claims with coordinates, grouped by place: place, country, lat, lon, claims, and tally sums."""
+    w, p = where(f, "c.lat IS NOT NULL AND c.lon IS NOT NULL")
+    return con.execute(
+        "SELECT c.place, c.country, c.lat, c.lon, count(*) AS claims, "
+        f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
+        f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high FROM claims c{w} "
+        "GROUP BY c.place, c.country, c.lat, c.lon ORDER BY best DESC, c.place", p).df(date_as_object=True)
+
+
+def filter_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """For each list filter of Filters, the values present in the store (most frequent first)."""
+    parts = " UNION ALL ".join(
+        f"SELECT '{name}' AS filter, {_q(col)} AS value, count(*) AS n FROM claims "
+        f"WHERE {_q(col)} IS NOT NULL GROUP BY {_q(col)}" for name, col in LIST_FILTERS.items())
+    out: dict[str, list[str]] = {name: [] for name in LIST_FILTERS}
+    for name, value, _ in con.execute(f"{parts} ORDER BY filter, n DESC, value").fetchall():
+        out[name].append(value)
+    return out
+
+
+def date_bounds(con: duckdb.DuckDBPyConnection) -> tuple[date | None, date | None]:
+    """The first and last claim day in the store."""
+    return con.execute('SELECT min("day"), max("day") FROM claims').fetchone()
+
+
+def article(con: duckdb.DuckDBPyConnection, article_id: str) -> dict[str, Any] | None:
+    """An article (all its columns, text included) with its claims (DataFrame, in text order), or None."""
+    cur = con.execute(f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id = ?", [article_id])
+    row = cur.fetchone()
+    if row is None:
+        return None
+    out = dict(zip([d[0] for d in cur.description], row))
+    out["claims"] = con.execute(
+        f"SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\" FROM claims c WHERE c.article_id = ? "
+        "ORDER BY c.\"start\", c.\"end\", c.claim_id", [article_id]).df(date_as_object=True)
+    return out
+
+
+def runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
+    """The latest ingest runs, newest first."""
+    return con.execute("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", [int(limit)]).df(date_as_object=True)
+
+
+def export_claims(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Every matching claim (spec fields, article_id, day, article title/outlet/published/url), in store order."""
+    w, p = where(f)
+    return con.execute(
+        f"SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", a.title, a.outlet, a.published, a.url "
+        f"FROM claims c LEFT JOIN articles a ON a.id = c.article_id{w} ORDER BY c.\"day\" NULLS LAST, c.claim_id",
+        p).df(date_as_object=True)
+
+
+def export_articles(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Articles (text included); with filters set, those having at least one matching claim."""
+    if f is None or f.is_empty():
+        return con.execute(f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a ORDER BY a.published NULLS LAST, a.id").df(date_as_object=True)
+    w, p = where(f)
+    return con.execute(
+        f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id IN (SELECT c.article_id FROM claims c{w}) "
+        "ORDER BY a.published NULLS LAST, a.id", p).df(date_as_object=True)
+
+
+def export_tally(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """The tally per category × asset × party: claims, articles, sums of low/best/high, claims with no upper bound."""
+    w, p = where(f, TALLIED)
+    return con.execute(
+        "SELECT c.category, c.asset, c.party, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
+        f"FROM claims c{w} GROUP BY ALL ORDER BY c.category, c.asset NULLS FIRST, best DESC, c.party", p).df(date_as_object=True)
+
+
+def digest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Row count and an order-independent content hash of each table (to prove a database unchanged)."""
+    out = {}
+    for table in ("articles", "claims", "ingest_runs", "schema_version"):
+        n, h = con.execute(f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0) FROM {table} t").fetchone()
+        out[table] = (int(n), int(h))
+    return out
+
+
+# ---------------------------------------------------------------- dashboard reads (added by the dashboard helper)
+
+_GROUP_BY = BREAKDOWNS + ("self_reported",)
+
+
+def grouped(con: duckdb.DuckDBPyConnection, by: Sequence[str], f: Filters | None = None) -> pd.DataFrame:
+    """Per combination of ``by`` columns (BREAKDOWNS or self_reported): claims, articles, and the tally sums
+    low/best/high with open_high (tallied claims with no upper bound). Ordered by best, largest first."""
+    cols = ", ".join(f"c.{_q(_check(b, _GROUP_BY, 'group column'))}" for b in by)
+    w, p = where(f)
+    return con.execute(
+        f"SELECT {cols}, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+        f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
+        f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high, count(*) FILTER ({TALLIED} AND c.high IS NULL) AS open_high "
+        f"FROM claims c{w} GROUP BY {cols} ORDER BY best DESC, claims DESC, {cols}", p).df(date_as_object=True)
+
+
+def map_incidents(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Claims with coordinates per place × category: claims, first/last day, tally sums, and the evidence of its
+    largest claim (sentence, quote, claimant, lang)."""
+    w, p = where(f, "c.lat IS NOT NULL AND c.lon IS NOT NULL")
+    return con.execute(
+        "SELECT c.place, c.country, c.lat, c.lon, c.category, count(*) AS claims, "
+        'min(c."day") AS first_day, max(c."day") AS last_day, '
+        f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
+        f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high, "
+        "arg_max(c.sentence, c.best) AS sentence, arg_max(c.quote, c.best) AS quote, "
+        "arg_max(coalesce(c.claimant, c.claimed_by), c.best) AS claimant, arg_max(c.lang, c.best) AS lang "
+        f"FROM claims c{w} GROUP BY c.place, c.country, c.lat, c.lon, c.category ORDER BY best DESC, c.place", p).df(date_as_object=True)

@@ -1,0 +1,288 @@
+"""Paths (or pasted texts) → articles → claims → the store, in batches that each land whole or not at all.
+
+Reading and de-duplication run in this process; extraction runs in worker processes; the write connection
+is opened only to commit each batch (DuckDB has one writer or many readers, so readers get in between).
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, TextIO
+
+import pyarrow as pa
+
+from extract import EXTRACTOR_VERSION, extract_claims
+from extract.claim import FIELD_NAMES, Claim
+from extract.store import db
+from extract.store.readers import MAX_FILE_MB, Article, Rejection, article, expand, read_file
+from extract.text import normalise_str
+
+CHUNK = 16
+"""Documents per task sent to a worker."""
+
+_INCLUDE = pa.struct([("victims", pa.string()), ("low", pa.int64()), ("best", pa.int64()), ("high", pa.int64()),
+                      ("qualifier", pa.string())])
+_TYPES = {"low": pa.int64(), "best": pa.int64(), "high": pa.int64(), "start": pa.int32(), "end": pa.int32(),
+          "includes": pa.list_(_INCLUDE), "self_reported": pa.bool_(), "negated": pa.bool_(), "lat": pa.float64(),
+          "lon": pa.float64(), "event_date": pa.date32(), "confidence": pa.float64()}
+CLAIM_SCHEMA = pa.schema([(n, _TYPES.get(n, pa.string())) for n in FIELD_NAMES] + [("article_id", pa.string())])
+ARTICLE_SCHEMA = pa.schema([("id", pa.string()), ("doc", pa.string()), ("title", pa.string()), ("text", pa.string()),
+                            ("lang", pa.string()), ("published", pa.date32()), ("outlet", pa.string()),
+                            ("url", pa.string()), ("origin", pa.string()), ("extractor_version", pa.string()),
+                            ("n_claims", pa.int32())])
+
+
+def article_id(text: str) -> str:
+    """The article's id: a hash of its normalised text (case, Arabic letter forms, digits, spacing folded)."""
+    return hashlib.sha256(" ".join(normalise_str(text).split()).encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class IngestReport:
+    """What one run saw and did."""
+
+    run_id: int | None = None
+    files: int = 0
+    seen: int = 0
+    added: int = 0
+    duplicates: int = 0
+    reextracted: int = 0
+    claims_added: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def docs_per_s(self) -> float:
+        """Documents read per second of the whole run."""
+        return self.seen / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> str:
+        """The closing summary: counts, then each rejection with its reason."""
+        lines = [f"run {self.run_id}: {self.files} files, {self.seen} documents in {self.seconds:.1f} s "
+                 f"({self.docs_per_s:.1f} docs/s): added {self.added} ({self.claims_added} claims), "
+                 f"duplicates {self.duplicates}, re-extracted {self.reextracted}, rejected {len(self.rejections)}"]
+        lines += [f"  rejected {r.origin}: {r.reason}" for r in self.rejections]
+        return "\n".join(lines)
+
+
+def ingest_paths(paths: Iterable[str], db_path: str | Path = db.DEFAULT_DB, workers: int | None = None,
+                 reextract: bool = False, progress: bool = True, batch_size: int = 1000,
+                 max_file_mb: float = MAX_FILE_MB) -> IngestReport:
+    """Ingest files, directories (recursed) and globs into the store at ``db_path``."""
+    paths = list(paths)
+    files, rejected = expand(paths)
+
+    def items() -> Iterator[Article | Rejection]:
+        yield from rejected
+        for f in files:
+            yield from read_file(f, max_file_mb)
+            bar.file_done()
+
+    bar = _Progress(len(files), sys.stderr if progress else None)
+    return _ingest(items(), paths, Path(db_path), workers, reextract, batch_size, bar)
+
+
+def ingest_texts(texts: Iterable[str | dict[str, Any]], db_path: str | Path = db.DEFAULT_DB,
+                 workers: int | None = 1, reextract: bool = False, progress: bool = False) -> IngestReport:
+    """Ingest pasted texts: plain strings, or dicts with text and optionally id, title, date, outlet, url."""
+    def items() -> Iterator[Article | Rejection]:
+        for n, t in enumerate(texts, 1):
+            row = {"text": t} if isinstance(t, str) else dict(t)
+            text = row.get("text")
+            if not isinstance(text, str) or not text.strip():
+                yield Rejection(f"pasted#{n}", "no text")
+                continue
+            yield article(str(row.get("id") or f"pasted:{article_id(text)[:12]}"), text, f"pasted#{n}",
+                          title=row.get("title"), published=row.get("date"), outlet=row.get("outlet"),
+                          url=row.get("url"), lang=row.get("lang"))
+
+    return _ingest(items(), ["(pasted)"], Path(db_path), workers, reextract, 1000,
+                   _Progress(0, sys.stderr if progress else None))
+
+
+# ---------------------------------------------------------------- the pipeline
+
+@dataclass
+class _Batch:
+    articles: list[pa.Table] = field(default_factory=list)
+    claims: list[pa.Table] = field(default_factory=list)
+    replace: list[str] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    docs: int = 0
+    seen: int = 0
+    skipped: int = 0
+
+
+def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Path, workers: int | None,
+            reextract: bool, batch_size: int, bar: _Progress) -> IngestReport:
+    t0 = time.perf_counter()
+    with db.writer(db_path) as con:
+        stored = db.stored_versions(con)
+    run = db.RunInfo(paths=paths, extractor_version=EXTRACTOR_VERSION)
+    report = IngestReport(files=bar.files)
+    batch = _Batch()
+
+    def tasks() -> Iterator[list[tuple[str, bool, Article]]]:
+        """Chunks of (article id, replaces stored claims, article) to extract; counts the rest in the batch."""
+        seen_ids: set[str] = set()
+        chunk: list[tuple[str, bool, Article]] = []
+        for item in items:
+            if isinstance(item, Rejection):
+                batch.rejections.append(item)
+                report.rejections.append(item)
+                continue
+            batch.seen += 1
+            aid = article_id(item["text"])
+            known = stored.get(aid)
+            if aid in seen_ids or (known is not None and not (reextract and known != EXTRACTOR_VERSION)):
+                batch.skipped += 1
+                continue
+            seen_ids.add(aid)
+            chunk.append((aid, known is not None, item))
+            if len(chunk) >= CHUNK:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def commit(finished: bool) -> None:
+        bar.note(f"writing batch of {batch.docs} articles")
+        articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
+        claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
+        with db.writer(db_path) as con:
+            landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
+                                    skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
+                                    finished=finished)
+        for k in ("added", "reextracted", "duplicates", "claims_added"):
+            setattr(report, k, getattr(report, k) + landed[k])
+        report.seen += batch.seen
+        bar.update(report)
+        batch.__init__()
+
+    for articles, claims, replace, failed in _extract_all(tasks(), workers):
+        batch.articles.append(articles)
+        batch.claims.append(claims)
+        batch.replace += replace
+        batch.rejections += failed
+        report.rejections += failed
+        batch.docs += articles.num_rows
+        bar.update(report, pending=batch.seen)
+        if batch.docs >= batch_size:
+            commit(finished=False)
+    commit(finished=True)
+    report.run_id = run.run_id
+    report.seconds = time.perf_counter() - t0
+    bar.close(report)
+    return report
+
+
+def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: int | None
+                 ) -> Iterator[tuple[pa.Table, pa.Table, list[str], list[Rejection]]]:
+    """Results of extract_chunk in task order: in this process for one worker or a small input, else in a pool
+    of ``workers`` processes with a bounded number of tasks in flight (memory stays flat)."""
+    workers = workers or os.cpu_count() or 1
+    head = list(islice(tasks, 2))
+    if workers == 1 or len(head) < 2:
+        for t in head:
+            yield extract_chunk(t)
+        for t in tasks:
+            yield extract_chunk(t)
+        return
+    pool = multiprocessing.get_context("spawn").Pool(workers)
+    try:
+        pending: deque = deque()
+        for t in head:
+            pending.append(pool.apply_async(extract_chunk, (t,)))
+        for t in tasks:
+            pending.append(pool.apply_async(extract_chunk, (t,)))
+            while len(pending) > workers * 4:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def extract_chunk(chunk: list[tuple[str, bool, Article]]) -> tuple[pa.Table, pa.Table, list[str], list[Rejection]]:
+    """Extract the claims of a chunk of articles (runs in a worker): article rows and claim rows as Arrow
+    tables, the ids whose stored claims these replace, and a Rejection for any article the extractor failed on."""
+    rows: list[dict[str, Any]] = []
+    claims: list[Claim] = []
+    owners: list[str] = []
+    replace: list[str] = []
+    failed: list[Rejection] = []
+    for aid, replaces, a in chunk:
+        try:
+            found = extract_claims(a["text"], doc=a["doc"], published=a["published"])
+        except Exception as e:  # one bad document must not sink the run: it is reported instead
+            failed.append(Rejection(a["origin"], f"extractor failed: {type(e).__name__}: {e}"))
+            continue
+        rows.append({**a, "id": aid, "extractor_version": EXTRACTOR_VERSION, "n_claims": len(found)})
+        claims += found
+        owners += [aid] * len(found)
+        if replaces:
+            replace.append(aid)
+    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), claims_table(claims, owners), replace, failed
+
+
+def claims_table(claims: list[Claim], article_ids: list[str]) -> pa.Table:
+    """Claims as an Arrow table in the store's column types (``includes`` a list of structs)."""
+    cols: dict[str, list[Any]] = {n: [getattr(c, n) for c in claims] for n in FIELD_NAMES}
+    cols["includes"] = [[{k: d.get(k) for k in ("victims", "low", "best", "high", "qualifier")} for d in c.includes]
+                        for c in claims]
+    cols["article_id"] = article_ids
+    return pa.Table.from_pydict(cols, schema=CLAIM_SCHEMA)
+
+
+class _Progress:
+    """A one-line progress bar on stderr (a line per update when stderr is not a terminal)."""
+
+    def __init__(self, files: int, out: TextIO | None):
+        self.files, self.out, self.done = files, out, 0
+        self.t0 = self.last = time.perf_counter()
+        self.tty = bool(out and out.isatty())
+        self.report: IngestReport | None = None
+        self.pending = 0
+
+    def file_done(self) -> None:
+        self.done += 1
+
+    def update(self, report: IngestReport, pending: int = 0) -> None:
+        self.report, self.pending = report, pending
+        now = time.perf_counter()
+        if now - self.last >= (0.2 if self.tty else 2.0):
+            self.last = now
+            self._show("")
+
+    def note(self, what: str) -> None:
+        self._show(what)
+
+    def close(self, report: IngestReport) -> None:
+        if self.out:
+            self._show("done")
+            if self.tty:
+                self.out.write("\n")
+            self.out.write(report.summary() + "\n")
+            self.out.flush()
+
+    def _show(self, what: str) -> None:
+        if not self.out or self.report is None and not what:
+            return
+        r = self.report or IngestReport()
+        docs = r.seen + self.pending
+        rate = docs / max(time.perf_counter() - self.t0, 1e-9)
+        files = f"{self.done}/{self.files} files, " if self.files else ""
+        line = (f"ingest: {files}{docs} docs, {rate:.1f} docs/s, added {r.added}, duplicates {r.duplicates}, "
+                f"rejected {len(r.rejections)}" + (f" - {what}" if what else ""))
+        self.out.write(("\r\x1b[K" + line) if self.tty else line + "\n")
+        self.out.flush()

@@ -1,0 +1,70 @@
+"""extract.dates with the real lexicons and dateparser."""
+from datetime import date, datetime
+
+import pytest
+
+from extract.dates import event_date, parse_date
+
+FRI = date(2024, 1, 19)  # a Friday
+
+
+@pytest.mark.parametrize("s,lang,want", [
+    ("2024-01-19", None, date(2024, 1, 19)),
+    ("19 January 2024", None, date(2024, 1, 19)),
+    ("Jul 1, 2016 - 12:02 PM", None, date(2016, 7, 1)),
+    ("الأحد 19 يناير 2024", "ar", date(2024, 1, 19)),
+    ("١٩ كانون الثاني ٢٠٢٤", "ar", date(2024, 1, 19)),
+    ("٧ نيسان/أبريل ٢٠٢٣", None, date(2023, 4, 7)),
+    ("Thu, 18 Jan 2024 10:00:00 GMT", None, date(2024, 1, 18)),
+    ("2023-03-03T10:00:00Z", None, date(2023, 3, 3)),
+    ("01/02/2024", "ar", date(2024, 2, 1)),
+    ("01/02/2024", "en", date(2024, 1, 2)),
+    (date(2024, 1, 2), None, date(2024, 1, 2)),
+    (datetime(2024, 1, 2, 23, 5), None, date(2024, 1, 2)),
+    ("not a date", None, None),
+    ("3 days ago", "en", None),
+    ("", None, None),
+    (None, None, None),
+])
+def test_parse_date(s, lang, want):
+    assert parse_date(s, lang) == want
+
+
+@pytest.mark.parametrize("sentence,want", [
+    ("قتل 5 أشخاص يوم السبت في حلب", date(2024, 1, 13)),
+    ("قتل 5 أشخاص أمس", date(2024, 1, 18)),
+    ("قتل فجر الاثنين ٣ مدنيين", date(2024, 1, 15)),
+    ("قتل أول أمس 3", date(2024, 1, 17)),
+    ("في 7 أبريل قتل 3", date(2023, 4, 7)),  # no year: the last 7 April on or before publication
+    ("في ٧ نيسان/أبريل ٢٠٢٣ قتل ٤", date(2023, 4, 7)),
+    ("قال المرصد اليوم الجمعة إن 5 قتلوا أمس", date(2024, 1, 18)),
+    ("سقط 3 قتلى اليوم", FRI),
+    ("Two men were shot on Tuesday", date(2024, 1, 16)),
+    ("A man was killed on Friday", FRI),  # the weekday of publication is that day
+    ("He was killed yesterday", date(2024, 1, 18)),
+    ("Three shot last night", date(2024, 1, 18)),
+    ("On 7 April 2025, five died", date(2025, 4, 7)),
+    ("On Dec. 28, three died", date(2023, 12, 28)),
+    ("On January 12th two died", date(2024, 1, 12)),
+])
+def test_event_date(sentence, want):
+    assert event_date(sentence, FRI, None) == want
+
+
+@pytest.mark.parametrize("sentence", [
+    "A 25-year-old was held for 3 days",
+    "Five people may 7 times be hurt",
+    "قتل 3 منذ 20 عاما",
+    "سيعقد الاجتماع السبت المقبل",
+    "The vote is next Tuesday",
+    "في اليوم التالي قتل 4",
+    "Seven people were killed in the attack",
+])
+def test_not_dates(sentence):
+    assert event_date(sentence, FRI, None) is None
+
+
+def test_relative_needs_a_publication_date():
+    assert event_date("killed on Tuesday", None, "en") is None
+    assert event_date("killed on 7 April 2025", None, "en") == date(2025, 4, 7)
+    assert event_date("killed yesterday", "2024-01-19", "en") == date(2024, 1, 18)

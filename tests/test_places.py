@@ -1,0 +1,96 @@
+"""extract.places against the real gazetteer file."""
+import csv
+import time
+
+import pytest
+
+from extract import places
+from extract.places import Place, compatible, find_places, lookup, parent
+
+
+def _found(text):
+    return [(text[s:e], p) for s, e, p in find_places(text)]
+
+
+def test_arabic_prefixes_and_original_offsets():
+    text = "قُتل ٥ مدنيين بمدينة حلب، وقصف بالرقة وللرقة ودير الزور"
+    got = _found(text)
+    assert [(q, p.name_ar, p.level) for q, p in got] == [
+        ("حلب", "حلب", "town"), ("الرقة", "الرقة", "town"), ("للرقة", "الرقة", "town"),
+        ("دير الزور", "دير الزور", "town")]
+    assert all(p.country_code == "SY" for _, p in got)
+
+
+def test_offsets_index_the_original_with_diacritics_and_tatweel():
+    text = "قصفٌ على إدلـــب"
+    (s, e, p), = find_places(text)
+    assert text[s:e] == "إدلـــب" and p.name == "Idlib"
+
+
+def test_governorate_words_pick_the_admin_area():
+    text = "غارات على ريف إدلب الجنوبي وفي محافظة حلب وفي إدلب"
+    got = _found(text)
+    assert [(q, p.level) for q, p in got] == [("ريف إدلب", "admin1"), ("محافظة حلب", "admin1"), ("إدلب", "town")]
+    assert _found("Shelling in Idlib province")[0][0] == "Idlib province"
+    assert lookup("ريف إدلب").level == "admin1" and lookup("Idlib").level == "town"
+    assert lookup("ريف دمشق").name_ar == "ريف دمشق"  # a governorate of its own, not Damascus
+
+
+def test_english_names_are_capitalised_words():
+    assert _found("Police said the mobile unit had hope.") == []
+    assert [q for q, _ in _found("Two were shot in Stockton and Jackson, Mississippi.")] == [
+        "Stockton", "Jackson", "Mississippi"]
+
+
+def test_common_words_are_not_places():
+    assert _found("قال إنه كيف وإن بأنه الجنوب المدينة السلام") == []
+
+
+def test_context_country_breaks_ties():
+    jackson = _found("Jackson, Mississippi")[0][1]
+    assert jackson.admin1 == "Mississippi"
+    us = _found("Lebanon, Tennessee and Nashville")
+    assert us[0][1].country_code == "US" or us[0][1].level == "country"
+    assert _found("غارة على صور في لبنان")[0][1].country_code in {"LB"}
+
+
+def test_hierarchy_and_compatible():
+    aleppo, gov, syria = lookup("Aleppo"), lookup("محافظة حلب"), lookup("سوريا")
+    idlib = lookup("Idlib")
+    assert aleppo.level == "town" and gov.level == "admin1" and syria.level == "country"
+    assert compatible(aleppo, gov) and compatible(gov, aleppo) and compatible(aleppo, syria)
+    assert compatible(gov, syria) and compatible(aleppo, aleppo)
+    assert not compatible(aleppo, idlib) and not compatible(aleppo, lookup("Iraq")) and not compatible(aleppo, None)
+    assert parent(aleppo) == gov and parent(gov) == syria and parent(syria) is None
+    assert places.get(aleppo.geonameid) == aleppo
+
+
+@pytest.mark.parametrize("name,cc", [
+    ("حلب", "SY"), ("الموصل", "IQ"), ("صنعاء", "YE"), ("خان يونس", "PS"), ("صيدا", "LB"), ("بنغازي", "LY"),
+    ("الفاشر", "SD"), ("Kharkiv", "UA"), ("Bakhmut", "UA"), ("Raqqa", "SY"), ("Mosul", "IQ"), ("Chicago", "US")])
+def test_covered_countries_at_town_level(name, cc):
+    p = lookup(name)
+    assert p is not None and p.country_code == cc and p.level == "town"
+
+
+def test_lookup_unknown():
+    assert lookup("Atlantis") is None and lookup("") is None
+
+
+def test_data_file_rows_are_whole():
+    with places.GAZETTEER.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) > 10000
+    levels = {r["level"] for r in rows}
+    assert levels == {"country", "admin1", "town"}
+    for r in rows:
+        assert r["name"] and r["country_code"] and -90 <= float(r["lat"]) <= 90
+        assert r["names"] or r["level"] != "town"
+    admin = [r for r in rows if r["level"] == "admin1" and r["country_code"] in {"SY", "IQ", "YE", "LB", "LY", "SD"}]
+    assert all(r["name"] and r["name_ar"] for r in admin)
+
+
+def test_place_fields():
+    p = lookup("Gaza")
+    assert isinstance(p, Place) and p.country == "Palestinian Territories" and p.admin1 == "Gaza Strip"
+    assert p.name_ar == "غزة" and abs(p.lat - 31.5) < 0.2
