@@ -1,0 +1,41 @@
+"""Normalisation keeps a map back to the original text; sentences and language per sentence."""
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from extract.text import detect_lang, normalise, normalise_str, sentences
+
+
+def test_arabic_letter_forms_digits_and_spaces() -> None:
+    assert normalise_str("أكثرُ من ٣٠ قتيلاً\u00a0في إدلبَ ـــ مدينة") == "اكثر من 30 قتيلا في ادلب  مدينه"
+    assert normalise_str("۱۲ مصاباً") == "12 مصابا"
+    assert normalise_str("1٬200") == "1,200"
+    assert normalise_str("آلاف") == "الاف"
+
+
+def test_offsets_index_the_original() -> None:
+    text = "قُتِلَ ٣٠ شخصاً\u00a0في ريـــف حلب"
+    n = normalise(text)
+    i = n.text.index("30")
+    a, b = n.span(i, i + 2)
+    assert text[a:b] == "٣٠"
+    j = n.text.index("ريف")
+    a, b = n.span(j, j + 3)
+    assert text[a:b] == "ريـــف"
+
+
+@given(st.text(alphabet=st.sampled_from(list("abc Aقتلأإةى\u0640\u064b\u0651٣0\u00a0.")), max_size=40))
+def test_every_normalised_character_maps_back(text: str) -> None:
+    n = normalise(text)
+    for j, ch in enumerate(n.text):
+        o = n.orig(j)
+        assert normalise_str(text[o]) == ch
+        assert n.to_norm(o) == j
+
+
+def test_sentences_and_languages() -> None:
+    text = "قال المرصد: قتل 5 أشخاص. Two soldiers were killed, officials said.\nMr. Smith arrived at 5 p.m. today."
+    spans = [text[s:e] for s, e in sentences(text)]
+    assert spans == ["قال المرصد: قتل 5 أشخاص.", "Two soldiers were killed, officials said.",
+                     "Mr. Smith arrived at 5 p.m. today."]
+    assert [detect_lang(s) for s in spans] == ["ar", "en", "en"]
