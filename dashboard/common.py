@@ -47,12 +47,9 @@ def guard(lang: str) -> Iterator[None]:
 
 def require_claims(v: View) -> int:
     """Stop with a message when the store is empty or nothing matches; returns the matching claims."""
-    if data.total_claims() == 0:
-        st.info(t("empty_db", v.lang))
-        st.stop()
     n = data.counts(v.filters)["claims"]
     if n == 0:
-        st.info(t("no_rows", v.lang))
+        st.info(t("empty_db" if data.total_claims() == 0 else "no_rows", v.lang))
         st.stop()
     return n
 

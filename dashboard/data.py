@@ -11,6 +11,7 @@ mode (incidents by default, naive sum on request) belongs in these functions: pa
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -20,8 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.i18n import label, t
-from extract.store import db
+from extract import extract_claims
+from extract.claim import FIELD_NAMES
+from extract.store import db, export
 from extract.store.db import Filters
+from extract.store.ingest import ingest_paths, ingest_texts
+from extract.store.readers import Rejection, read_file
+from extract.text import detect_lang
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_DIR = ROOT / "data" / "demo"
@@ -186,26 +192,23 @@ def article(article_id: str) -> dict[str, Any] | None:
     return _read("article", article_id)
 
 
-def chart_series(f: Filters, period: str, category: str) -> dict[str, pd.DataFrame]:
-    """The data behind every chart, by i18n key of its name (for the Export page)."""
-    return {
-        "series_kpis": kpis(f),
-        "series_time": time_series(f, period, category),
-        "series_cumulative": cumulative(f),
-        "series_claimants": claimant_figures(f),
-        "series_self_enemy": self_enemy(f),
-        "series_claimant_types": claimant_types(f),
-        "series_equipment": equipment(f, period),
-        "series_map": map_places(f),
-    }
+SERIES: dict[str, Callable[[Filters, str, str], pd.DataFrame]] = {
+    "series_kpis": lambda f, period, category: kpis(f),
+    "series_time": time_series,
+    "series_cumulative": lambda f, period, category: cumulative(f),
+    "series_claimants": lambda f, period, category: claimant_figures(f),
+    "series_self_enemy": lambda f, period, category: self_enemy(f),
+    "series_claimant_types": lambda f, period, category: claimant_types(f),
+    "series_equipment": lambda f, period, category: equipment(f, period),
+    "series_map": lambda f, period, category: map_places(f),
+}
+"""The data behind every chart, by the i18n key of its name (for the Export page): (filters, period, category)."""
 
 
 # ---------------------------------------------------------------- writing
 
 def build_demo(path: Path | None = None) -> int:
     """Build the database from data/demo through the store's ingest; returns the claims added."""
-    from extract.store.ingest import ingest_paths
-
     report = ingest_paths([str(DEMO_DIR)], db_path=path or db_path(), workers=1, progress=False)
     return report.claims_added
 
@@ -221,8 +224,6 @@ def check_no_writer() -> None:
 def save_texts(items: list[dict[str, Any]]) -> tuple[int, int]:
     """Ingest articles (dicts with text and id/title/date/outlet/url/lang) through the store's writer;
     returns (claims added, articles added). The writer connection is closed before this returns."""
-    from extract.store.ingest import ingest_texts
-
     check_no_writer()
     report = ingest_texts(items, db_path=db_path(), workers=1)
     st.cache_data.clear()
@@ -264,16 +265,12 @@ MIME = {"csv": "text/csv", "parquet": "application/vnd.apache.parquet"}
 
 def to_bytes(df: pd.DataFrame, fmt: str) -> bytes:
     """A frame as CSV (UTF-8 with BOM, formula-safe) or Parquet, through the store's export code."""
-    from extract.store import export
-
     return export.to_bytes(df, fmt)
 
 
 def export_file(what: str, f: Filters, fmt: str) -> Callable[[], bytes]:
     """The file of the store's export ``what`` (claims or articles) under ``f``, made only when called
     (Streamlit calls it when the download button is pressed), from a fresh read-only connection."""
-    from extract.store import export
-
     def make() -> bytes:
         return export.to_bytes(read_uncached(export.query, what, f), fmt)
 
@@ -288,10 +285,6 @@ UPLOAD_PREFIX = "upload/"
 def upload_articles(files: list[tuple[str, bytes]]) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Uploaded files (name, bytes) read by the store's readers: article dicts for ingest_texts (id, text,
     title, outlet, url, date, lang) and (file, reason) for what could not be read."""
-    import tempfile
-
-    from extract.store.readers import Rejection, read_file
-
     items: list[dict[str, Any]] = []
     rejected: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="tally-upload-") as tmp:
@@ -314,9 +307,6 @@ def upload_articles(files: list[tuple[str, bytes]]) -> tuple[list[dict[str, Any]
 @st.cache_data(show_spinner=False, max_entries=64)
 def preview_claims(text: str, published: Any = None) -> pd.DataFrame:
     """The claims the extractor finds in ``text`` (not stored), one row per claim with the spec's fields."""
-    from extract import extract_claims
-    from extract.claim import FIELD_NAMES
-
     found = extract_claims(text, doc="", published=published)
     return pd.DataFrame([c.to_dict() for c in found], columns=list(FIELD_NAMES))
 
@@ -337,6 +327,4 @@ def preview_table(found: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def text_lang(text: str) -> str:
     """The language of a text (ar or en)."""
-    from extract.text import detect_lang
-
     return detect_lang(text)

@@ -132,7 +132,7 @@ def ui_language() -> str:
     seed_once("ui_lang", UI_PARAM, lambda v: v[-1] if v[-1] in LANGS else None)
     lang = st.sidebar.segmented_control(
         "Language · اللغة", LANGS, key="ui_lang", format_func=lambda c: {"en": "English", "ar": "العربية"}[c],
-        default="en", label_visibility="collapsed")
+        default=None if "ui_lang" in st.session_state else "en", label_visibility="collapsed")
     lang = lang or "en"
     set_params({UI_PARAM: [lang] if lang != "en" else None}, [UI_PARAM])
     return lang

@@ -38,6 +38,8 @@ def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
         else:
             from extract.lexicon import _norm_list
             pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry") else ""
+            if key in ("report_verbs", "report_carry") and lang.data.get("verb_clitics"):
+                pre = f"(?:{lang.data['verb_clitics']})?"  # verbs take و/ف but not the article («الكشف» is no verb)
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
             glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
             plain = [w for w in words if w not in glued]
@@ -85,10 +87,16 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     start = end = pos
     tokens = list(_TOKEN.finditer(s, 0, pos))
     stops = _STOP_BACK | _words(lang, "report_back_stop")
+    skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
     n = 0
     for m in reversed(tokens):
         gap = s[m.end():start]
-        if _PUNCT.search(gap) or n >= MAX_TOKENS or m.group() in stops:
+        if _PUNCT.search(gap) or n >= MAX_TOKENS:
+            break
+        if n == 0 and m.group() in skip:
+            start = m.start()
+            continue
+        if m.group() in stops:
             break
         start = m.start()
         if n == 0:
@@ -111,7 +119,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             a, b, closed = _forward(lang, s, m.end())
             if b > a and s[a:b] not in pronouns:
                 out.append(Source(a, b, m.start(), b))
-            elif b == a and closed == "figure" and (sb := _backward(lang, s, m.start()))[1] > sb[0]:
+            elif b == a and closed and (sb := _backward(lang, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end()))

@@ -19,7 +19,7 @@ from extract.text import normalise_str
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 LANGS = ("ar", "en")
-_DIGITS = str.maketrans({**{chr(0x0660 + i): str(i) for i in range(10)}, **{chr(0x06F0 + i): str(i) for i in range(10)}})
+_DIGITS = str.maketrans({chr(base + i): str(i) for base in (0x0660, 0x06F0) for i in range(10)})  # ٠-٩, ۰-۹
 _DAY = r"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _YEAR = r"(?P<y>(?:19|20)\d\d)(?!\d)"
 
@@ -53,7 +53,8 @@ def _lang(code: str) -> _Lang:
     b, e = (r"(?<![\w])", r"(?![\w])")
     explicit = re.compile(
         rf"{b}{_DAY}\s+(?:of\s+)?{month2}{e}\.?(?:,?\s*{_YEAR})?"
-        rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)(?:,?\s*(?P<y2>(?:19|20)\d\d)(?!\d))?"
+        rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+        rf"(?:,?\s*(?P<y2>(?:19|20)\d\d)(?!\d))?"
     )
     not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"

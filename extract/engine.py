@@ -3,6 +3,7 @@ runs the named rules of each sentence's language and assembles claims with their
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -127,7 +128,8 @@ def _matches(L: Language, s: str) -> list[_Match]:
             fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
             if fig is None:
                 continue
-            core = (min(a for a, _ in groups.values()), max(b for _, b in groups.values()))
+            inner = [v for k, v in groups.items() if k != "trig"] or [fig]
+            core = (min(a for a, _ in inner), max(b for _, b in inner))  # figure and victims, not the trigger
             if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in kept):
                 continue
             end, trailing = m.end(), ""
@@ -184,7 +186,9 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     if category is None or (m.rule.subgroup and parent is None):
         return None
     asset = L.lookup(L.assets, s[slice(*g["asset"])]) if "asset" in g else None
-    start, end = st.norm.span(ns + m.start, ns + m.end)
+    # The quote runs from the first named group (not the clitics or context words before it) to the match's end.
+    start, end = st.norm.span(ns + min((a for a, _ in g.values()), default=m.start), ns + m.end)
+    end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
     if party_actor is None and parent is None:
@@ -241,6 +245,12 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
                                 "qualifier": fig.qualifier})
     elif not claim.negated:
         st.last_parent = (st.sentence_index, claim)
+    if m.rule.total and not parent:  # "Total fatalities coded as 8": the earlier figures are its parts
+        for c in st.claims:
+            if c.category == claim.category and c.asset == claim.asset and c.subgroup_of is None and c.scope == "incident":
+                c.subgroup_of = claim.claim_id
+                claim.includes.append({"victims": c.victims, "low": c.low, "best": c.best, "high": c.high,
+                                       "qualifier": c.qualifier})
     return claim
 
 
@@ -276,7 +286,14 @@ def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
     if not span:
         return None
     a, b = st.norm.span(ns + span[0], ns + span[1])
-    return st.text[a:b].strip() or None
+    return st.text[a:_marks_end(st.text, b)].strip() or None
+
+
+def _marks_end(text: str, end: int) -> int:
+    """Extend an original end offset over the diacritics and tatweel that close the word («مدنياً»)."""
+    while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] == "\u0640"):
+        end += 1
+    return end
 
 
 def _cumulative(L: Language, s: str) -> bool:
@@ -303,7 +320,8 @@ def _mark_repeats(claims: list[Claim]) -> None:
             continue
         key = (c.category, c.asset, c.low, c.high, c.scope)
         first = seen.get(key)
-        if first and (first.party == c.party or None in (first.party, c.party)):
+        same_sentence = first is not None and first.sentence == c.sentence and 0 < c.start - first.start < len(c.sentence)
+        if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
             c.repeats = first.claim_id
         else:
             seen.setdefault(key, c)

@@ -30,8 +30,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from extract.text import normalise_str
+
 PlaceKey = tuple[str | None, str | None, str | None]  # (country, admin1, town)
-Resolver = Callable[[str | None, str | None], "PlaceKey | None"]
+Resolver = Callable[[str | None, str | None, float | None, float | None], "PlaceKey | None"]
 
 #: Claimant types from most to least reliable for the incident's ``best`` figure (docs/incidents.md).
 RELIABILITY = ("medical", "ngo", "local_sources", "government", "media", "witness", "armed_group", "unknown")
@@ -69,20 +71,38 @@ class Grouping(NamedTuple):
 
 
 def _default_resolver() -> Resolver:
-    """Place names -> (country, admin1, town) through the gazetteer (extract.places.lookup), cached."""
-    from extract.places import lookup
+    """A claim's place (name, country, lat, lon as the extractor wrote them) -> (country, admin1, town), through
+    the gazetteer: the entry of that name at those coordinates, else ``lookup(name)``; cached."""
+    from extract import places
+
+    at: dict[tuple[str, float, float], places.Place] = {}
+    for p in places._gaz().places:
+        at.setdefault((p.name, round(p.lat, 3), round(p.lon, 3)), p)
+
+    def same_name(p: places.Place) -> bool:  # a town named like its governorate (Idlib, Aleppo, Raqqa, ...)
+        def n(x: str) -> str:
+            x = normalise_str(x or "").replace("محافظه ", "")
+            return x[2:] if x.startswith("ال") else x
+        return bool(p.admin1_ar) and n(p.name_ar) == n(p.admin1_ar) or (p.name or "").lower() == (p.admin1 or "-").lower()
 
     @lru_cache(maxsize=65536)
-    def resolve(place: str | None, country: str | None) -> PlaceKey | None:
-        p = lookup(place) if place else None
+    def resolve(place: str | None, country: str | None, lat: float | None = None,
+                lon: float | None = None) -> PlaceKey | None:
+        p = None
+        if place and lat is not None and lon is not None and not (math.isnan(lat) or math.isnan(lon)):
+            p = at.get((place, round(lat, 3), round(lon, 3)))
+        if p is None and place:
+            p = places.lookup(place)
+            if p is not None and country and p.country != country:
+                p = None
         if p is None:
-            c = lookup(country) if country else None
-            name = c.country if c is not None else country
-            return (name, None, None) if name else None
+            return (country, None, None) if country else None
         if p.level == "country":
             return (p.country, None, None)
         if p.level == "admin1":
             return (p.country, p.admin1 or p.name, None)
+        if same_name(p):  # «إدلب» may be the city or the governorate: take the governorate
+            return (p.country, p.admin1, None)
         return (p.country, p.admin1 or None, p.name)
 
     return resolve
@@ -289,6 +309,7 @@ class _Block:
 _DEFAULTS: dict[str, Any] = {
     "doc": "", "asset": None, "qualifier": "exact", "victim_type": "unknown", "party": None, "claimed_by": None,
     "claimant": None, "claimant_type": "unknown", "self_reported": None, "place": None, "country": None,
+    "lat": None, "lon": None,
     "event_date": None, "published": None, "scope": "incident", "subgroup_of": None, "repeats": None,
     "confidence": 1.0,
 }
@@ -346,7 +367,9 @@ def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_
     def values(s: pd.Series) -> list:
         return s.astype(object).where(~_null(s), None).tolist()
 
-    keys = [resolve(pl, co) for pl, co in zip(values(g["place"]), values(g["country"]))]
+    lat = pd.to_numeric(g["lat"], errors="coerce").tolist()
+    lon = pd.to_numeric(g["lon"], errors="coerce").tolist()
+    keys = [resolve(pl, co, la, lo) for pl, co, la, lo in zip(values(g["place"]), values(g["country"]), lat, lon)]
     names = [pl or co for pl, co in zip(values(g["place"]), values(g["country"]))]
     vague = g["qualifier"].isin(VAGUE_QUALIFIERS).tolist()
     best = pd.to_numeric(g["best"], errors="coerce").fillna(0).astype("int64").tolist()

@@ -33,6 +33,7 @@ class Rule:
     category: str | None = None
     scope: str | None = None
     subgroup: bool = False
+    total: bool = False  # the figure sums up the document's earlier figures of its category (they become its parts)
     confidence: float = 0.7
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
@@ -133,6 +134,7 @@ def language(code: str) -> Language:
             category=r.get("category"),
             scope=r.get("scope"),
             subgroup=bool(r.get("subgroup", False)),
+            total=bool(r.get("total", False)),
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=r["pattern"].startswith("(?P<num>{NUM})"),

@@ -1,7 +1,7 @@
 """Places named in a text, resolved through the gazetteer (extract/data/gazetteer.csv, built from GeoNames).
 
 ``find_places(text)`` finds every gazetteer name in one pass over the normalised text (a dictionary of
-names keyed by their first word, longest match first), with Arabic clitics («بحلب», «وبالرقة», «للرقة»)
+names keyed by their first word, longest match first), with Arabic clitics («بحلب», «وبالرقة»)
 and admin-area words («محافظة إدلب», «ريف حلب», "Idlib province") taken into account. An ambiguous
 name goes to the country, then the admin area, that other places of the same text point to, then to
 the largest place. The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
@@ -58,7 +58,7 @@ class _Gazetteer:
         self.admin1: dict[tuple[str, str], Place] = {}
         self.country: dict[str, Place] = {}
         index: dict[str, list[int]] = {}
-        self.primary: set[tuple[str, int]] = set()  # (key, place) where the key is the place's own name
+        primary: dict[str, set[int]] = {}  # key -> the places whose own name (not an alternate) it is
         with GAZETTEER.open(encoding="utf-8", newline="") as fh:
             rows = csv.reader(fh)
             next(rows)
@@ -75,20 +75,26 @@ class _Gazetteer:
                     self.country[cc] = p
                 keys = names.split("|")
                 for key in keys:
-                    index.setdefault(key, []).append(i)
-                self.primary.update((k, i) for k in keys[: int(n_primary)])
+                    if key in index:
+                        index[key].append(i)
+                    else:
+                        index[key] = [i]
+                for key in keys[: int(n_primary)]:
+                    primary.setdefault(key, set()).add(i)
+        places = self.places
+        first = self.first
         for key, ids in index.items():
-            # a place's own name before another's alternate ("New Jersey" the state, not a town once so called)
-            ids.sort(key=lambda i: ((key, i) not in self.primary, -_LEVEL_RANK[self.places[i].level],
-                                    -self.places[i].population))
-            if (key, ids[0]) in self.primary:  # another's alternate counts only inside a place so named (Tehran)
-                own = [self.places[i] for i in ids if (key, i) in self.primary]
-                ids = [i for i in ids if (key, i) in self.primary
-                       or any(compatible(o, self.places[i]) for o in own)]
+            if len(ids) > 1:
+                own = primary.get(key, set())
+                # a place's own name before another's alternate ("New Jersey" the state, not a town once so
+                # called); another's alternate counts only inside a place so named (the city of Tehran)
+                ids.sort(key=lambda i: (i not in own, -_LEVEL_RANK[places[i].level], -places[i].population))
+                if ids[0] in own:
+                    ids = [i for i in ids if i in own or any(compatible(places[o], places[i]) for o in own)]
             self.index[key] = tuple(ids)
             words = key.split(" ")
-            if len(words) > self.first.get(words[0], 0):
-                self.first[words[0]] = len(words)
+            if len(words) > first.get(words[0], 0):
+                first[words[0]] = len(words)
 
         extra = yaml.safe_load(EXTRA.read_text(encoding="utf-8"))
         words = extra["admin_words"]
@@ -145,31 +151,42 @@ def _admin_after(toks, text: str, i: int, g: _Gazetteer) -> int | None:
     return None
 
 
-def _raw_matches(text: str, norm: Normalised, g: _Gazetteer):
-    """(norm start, norm end, candidates, admin word seen) for each name, longest match first, left to right."""
+def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
+    """(norm start, norm end, candidates) for each name, longest match first, left to right.
+
+    ``cased``: a Latin-script name counts only when capitalised in the original text.
+    """
     s = norm.text
-    toks = [(m.start(), m.end()) for m in _TOKEN.finditer(s)]
+    toks = [m.span() for m in _TOKEN.finditer(s)]
+    first_words, index, clitics = g.first, g.index, g.clitic_letters
     out = []
     i = 0
-    while i < len(toks):
+    ntoks = len(toks)
+    while i < ntoks:
+        a, b = toks[i]
+        tok = s[a:b]
         best = None
-        for skip, word in _variants(s[toks[i][0]:toks[i][1]]):
-            most = g.first.get(word)
+        for skip, word in (_variants(tok) if tok[0] in clitics else ((0, tok),)):
+            most = first_words.get(word)
             if not most:
                 continue
-            for n in range(min(most, len(toks) - i), 0, -1):
+            for n in range(min(most, ntoks - i), 0, -1):
                 if best and n <= best[0]:
                     break
-                parts = [word]
-                ok = True
-                for k in range(i + 1, i + n):
-                    if not _GAP.match(s, toks[k - 1][1], toks[k][0]):
-                        ok = False
-                        break
-                    parts.append(s[toks[k][0]:toks[k][1]])
-                if not ok:
+                if n == 1:
+                    cands = index.get(word)
+                else:
+                    parts = [word]
+                    for k in range(i + 1, i + n):
+                        if not _GAP.match(s, toks[k - 1][1], toks[k][0]):
+                            break
+                        parts.append(s[toks[k][0]:toks[k][1]])
+                    else:
+                        cands = index.get(" ".join(parts))
+                        if cands:
+                            best = (n, skip, cands)
+                            break
                     continue
-                cands = g.index.get(" ".join(parts))
                 if cands:
                     best = (n, skip, cands)
                     break
@@ -179,32 +196,30 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer):
         n, skip, cands = best
         start, end = toks[i][0] + skip, toks[i + n - 1][1]
         first = text[norm.orig(start)]
-        if first.isascii() and first.isalpha() and not first.isupper():
+        if cased and first.isascii() and first.isalpha() and not first.isupper():
             i += 1  # English names are capitalised: "mobile", "hope" are words
             continue
         places = [g.places[c] for c in cands]
-        admin = False
         if any(p.level == "admin1" for p in places):
             j = _admin_before(toks, s, i, g)
             k = _admin_after(toks, s, i + n, g)
             if j is not None or k is not None:
-                admin = True
                 places = [p for p in places if p.level == "admin1"]
                 if j is not None:
                     start = j
                 if k is not None:
                     end = toks[k][1]
                     n = k - i + 1
-        out.append((start, end, places, admin))
+        out.append((start, end, places))
         i += n
     return out
 
 
 def _choose(places: list[Place], countries: set[str], admins: set[tuple[str, str]]) -> Place:
     """The reading of an ambiguous name: a country, then a place in the text's countries and admin areas,
-    then the larger place (a place a hundred times larger outweighs the text's country)."""
+    then the larger place (a place some thirty times larger outweighs the text's country)."""
     return max(places, key=lambda p: (p.level == "country",
-                                      2 * (p.country_code in countries) + ((p.country_code, p.admin1_code) in admins)
+                                      1.5 * (p.country_code in countries) + ((p.country_code, p.admin1_code) in admins)
                                       + math.log10(p.population + 10) + _LEVEL_RANK[p.level]))
 
 
@@ -213,29 +228,31 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 
     Pass ``norm`` when the text is already normalised (``extract.text.normalise(text)``) to save the work.
     """
-    g = _gaz()
-    norm = norm or normalise(text)
-    raw = _raw_matches(text, norm, g)
+    return _resolve(text, norm or normalise(text), cased=True)
+
+
+def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
+    raw = _raw_matches(text, norm, _gaz(), cased)
     countries: set[str] = set()
     admins: set[tuple[str, str]] = set()
-    for _s, _e, places, _a in raw:
+    for _s, _e, places in raw:
         if len({p.country_code for p in places}) == 1:
             countries.add(places[0].country_code)
         if len({(p.country_code, p.admin1_code) for p in places}) == 1 and places[0].admin1_code:
             admins.add((places[0].country_code, places[0].admin1_code))
     out = []
-    for start, end, places, _admin in raw:
+    for start, end, places in raw:
         o_start, o_end = norm.span(start, end)
         out.append((o_start, o_end, _choose(places, countries, admins)))
     return out
 
 
 def lookup(name: str) -> Place | None:
-    """The place a name stands for on its own («ريف إدلب» and "Idlib province" are the governorate)."""
+    """The place a name stands for on its own, in any case («ريف إدلب», "idlib province": the governorate)."""
     text = name.strip()
     if not text:
         return None
-    found = find_places(text)
+    found = _resolve(text, normalise(text), cased=False)
     if not found:
         return None
     return max(found, key=lambda f: f[1] - f[0])[2]

@@ -58,6 +58,7 @@ def test_event_date(sentence, want):
     "سيعقد الاجتماع السبت المقبل",
     "The vote is next Tuesday",
     "في اليوم التالي قتل 4",
+    "قتل الأحد عشر جنديا",
     "Seven people were killed in the attack",
 ])
 def test_not_dates(sentence):

@@ -22,7 +22,7 @@ GAZ = {
 }
 
 
-def resolve(place, country):
+def resolve(place, country, lat=None, lon=None):
     return GAZ.get(place) or ((country, None, None) if country else None)
 
 

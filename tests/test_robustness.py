@@ -52,19 +52,19 @@ def test_never_raises_on_any_string(text, lang):
     assert_sane(text, extract_claims(text, doc="h", lang=lang))
 
 
-@pytest.mark.parametrize("lang", [None, "ar", "en"])
-def test_one_megabyte_of_adversarial_text(lang):
+def test_one_megabyte_of_adversarial_text():
     text = bench.adversarial_text(1_000_000)
     assert len(text) == 1_000_000
-    claims = extract_claims(text, doc="adversarial", lang=lang)
+    claims = extract_claims(text, doc="adversarial")
     assert_sane(text, claims)
 
 
 @pytest.mark.parametrize("name", sorted(bench.ADVERSARIAL_UNITS))
-def test_each_adversarial_unit_alone(name):
+@pytest.mark.parametrize("lang", ["ar", "en"])
+def test_each_adversarial_unit_alone(name, lang):
     unit = bench.ADVERSARIAL_UNITS[name]
-    text = (unit * (20_000 // len(unit) + 1))[:20_000]
-    assert_sane(text, extract_claims(text))
+    text = (unit * (5_000 // len(unit) + 1))[:5_000]
+    assert_sane(text, extract_claims(text, lang=lang))
 
 
 def test_sane_claims_are_found_in_plain_text():

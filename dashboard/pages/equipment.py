@@ -13,7 +13,8 @@ with common.guard(lang):
     common.require_claims(v)
     c1, c2 = st.columns(2)
     filters.seed_once("grain", "grain", lambda v: v[-1] if v[-1] in ("day", "week", "month") else None)
-    grain = c1.segmented_control(t("grain", lang), ("day", "week", "month"), key="grain", default="month",
+    grain = c1.segmented_control(t("grain", lang), ("day", "week", "month"), key="grain",
+                                 default=None if "grain" in st.session_state else "month",
                                  format_func=lambda g: t("grain_" + g, lang)) or "month"
     category = c2.segmented_control(t("f_category", lang), data.EQUIPMENT, key="eq_cat", default="destroyed",
                                     format_func=lambda c: label("cat", c, lang)) or "destroyed"

@@ -26,12 +26,12 @@ with common.guard(lang):
     st.subheader(t("export_series", lang))
     grain = st.session_state.get("grain") or "month"
     category = st.session_state.get("ts_cat") or "killed"
-    series = data.chart_series(v.filters, grain, category)
-    name = st.selectbox(t("export_series", lang), list(series), key="ex_series", format_func=lambda k: t(k, lang),
-                        label_visibility="collapsed")
-    st.caption(t("export_rows", lang, n=f"{len(series[name]):,}"))
+    name = st.selectbox(t("export_series", lang), list(data.SERIES), key="ex_series",
+                        format_func=lambda k: t(k, lang), label_visibility="collapsed")
+    frame = data.SERIES[name](v.filters, grain, category)
+    st.caption(t("export_rows", lang, n=f"{len(frame):,}"))
     c1, c2 = st.columns(2)
     for col, fmt in ((c1, "csv"), (c2, "parquet")):
-        col.download_button(t("export_" + fmt, lang), data=data.to_bytes(series[name], fmt),
+        col.download_button(t("export_" + fmt, lang), data=data.to_bytes(frame, fmt),
                             file_name=f"tally-{name.removeprefix('series_')}.{fmt}", mime=data.MIME[fmt],
                             key=f"dl_series_{fmt}", on_click="ignore")

@@ -21,7 +21,8 @@ with common.guard(lang):
 
     c1, c2 = st.columns([1, 2])
     filters.seed_once("grain", "grain", lambda v: v[-1] if v[-1] in ("day", "week", "month") else None)
-    grain = c1.segmented_control(t("grain", lang), ("day", "week", "month"), key="grain", default="month",
+    grain = c1.segmented_control(t("grain", lang), ("day", "week", "month"), key="grain",
+                                 default=None if "grain" in st.session_state else "month",
                                  format_func=lambda g: t("grain_" + g, lang)) or "month"
     filters.seed_once("ts_cat", "tscat", lambda v: v[-1] if v[-1] in data.KPI_CATEGORIES else None)
     category = c2.selectbox(t("series_category", lang), data.KPI_CATEGORIES, key="ts_cat",

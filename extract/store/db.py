@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,8 @@ SCHEMA_FILE = Path(__file__).with_name("schema.sql")
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BASE_VERSION = 1
 
+ARTICLES = "count(DISTINCT hash(c.article_id))"
+"""Distinct articles among claims (hashing first halves the cost; a 64-bit collision is negligible)."""
 TALLIED = "c.scope = 'incident' AND c.subgroup_of IS NULL AND c.repeats IS NULL"
 """The tally rule: only these claims are summed (cumulative tolls, sub-groups and restatements are not)."""
 
@@ -300,7 +302,7 @@ def counts(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str
     """Claims and articles matching the filters, and the tally (sum of low/best/high under the tally rule)."""
     w, p = where(f)
     row = con.execute(
-        f"SELECT count(*), count(DISTINCT c.article_id), CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), "
+        f"SELECT count(*), {ARTICLES}, CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), "
         f"CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT), "
         f"count(*) FILTER ({TALLIED} AND c.high IS NULL) FROM claims c{w}", p).fetchone()
     keys = ("claims", "articles", "low", "best", "high", "open_high")
@@ -310,15 +312,16 @@ def counts(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str
 def claims_page(con: duckdb.DuckDBPyConnection, f: Filters | None = None, limit: int = 50, offset: int = 0,
                 order: str = "day", descending: bool = True) -> pd.DataFrame:
     """One page of matching claims (every spec field, article_id, day) with the article's title, outlet,
-    published and url."""
+    published and url. Ties keep the store's order (row id: a cheap, stable tie-breaker between writes)."""
     _check(order, tuple(ORDERS), "order")
     w, p = where(f)
     direction = "DESC" if descending else "ASC"
     return con.execute(
-        f"WITH page AS (SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\" FROM claims c{w} "
-        f"ORDER BY {ORDERS[order]} {direction} NULLS LAST, c.claim_id LIMIT ? OFFSET ?) "
-        "SELECT page.*, a.title, a.outlet, a.published, a.url FROM page LEFT JOIN articles a ON a.id = page.article_id "
-        f"ORDER BY {ORDERS[order].replace('c.', 'page.')} {direction} NULLS LAST, page.claim_id",
+        f"WITH page AS (SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", c.rowid AS row_id FROM claims c{w} "
+        f"ORDER BY {ORDERS[order]} {direction} NULLS LAST, c.rowid LIMIT ? OFFSET ?) "
+        "SELECT page.* EXCLUDE (row_id), a.title, a.outlet, a.published, a.url "
+        "FROM page LEFT JOIN articles a ON a.id = page.article_id "
+        f"ORDER BY {ORDERS[order].replace('c.', 'page.')} {direction} NULLS LAST, page.row_id",
         p + [int(limit), int(offset)]).df(date_as_object=True)
 
 
@@ -348,22 +351,25 @@ def equipment_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, p
 
 
 def latest_cumulative(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
-    """The latest cumulative toll of each claimant per category, party and country (the scope filter is ignored)."""
-    f = f or Filters()
-    w, p = where(Filters(**{**{fl.name: getattr(f, fl.name) for fl in fields(f)}, "scopes": ("cumulative",)}))
+    """The latest cumulative toll of each claimant per category, asset, party and country (the scope filter is
+    ignored): the claim with the latest day, then the largest figure."""
+    w, p = where(replace(f or Filters(), scopes=("cumulative",)))
     return con.execute(
-        "SELECT c.claimant, c.claimant_type, c.category, c.asset, c.party, c.country, c.\"day\", c.low, c.best, "
-        "c.high, c.qualifier, c.quote, c.claim_id, c.article_id "
-        f"FROM claims c{w} QUALIFY row_number() OVER (PARTITION BY c.claimant, c.category, c.asset, c.party, c.country "
-        "ORDER BY c.\"day\" DESC NULLS LAST, c.best DESC, c.claim_id) = 1 "
-        "ORDER BY c.best DESC, c.claimant", p).df(date_as_object=True)
+        "WITH latest AS (SELECT c.claimant, c.category, c.asset, c.party, c.country, "
+        "arg_max({'claimant_type': c.claimant_type, 'day': c.\"day\", 'low': c.low, 'best': c.best, 'high': c.high, "
+        "'qualifier': c.qualifier, 'quote': c.quote, 'claim_id': c.claim_id, 'article_id': c.article_id}, "
+        "(coalesce(c.\"day\", DATE '0001-01-01'), c.best, c.claim_id)) AS r "
+        f"FROM claims c{w} GROUP BY c.claimant, c.category, c.asset, c.party, c.country) "
+        "SELECT claimant, r.claimant_type, category, asset, party, country, r.\"day\", r.low, r.best, r.high, "
+        "r.qualifier, r.quote, r.claim_id, r.article_id FROM latest ORDER BY r.best DESC, claimant", p
+    ).df(date_as_object=True)
 
 
 def breakdown(con: duckdb.DuckDBPyConnection, by: str, f: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
     """Per value of ``by`` (one of BREAKDOWNS): claims, articles, and the tally sums. Ordered by best, largest first."""
     col = f"c.{_q(_check(by, BREAKDOWNS, 'breakdown'))}"
     w, p = where(f)
-    sql = (f"SELECT {col} AS {_q(by)}, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+    sql = (f"SELECT {col} AS {_q(by)}, count(*) AS claims, {ARTICLES} AS articles, "
            f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
            f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high FROM claims c{w} GROUP BY {col} "
            f"ORDER BY best DESC, claims DESC, {col} NULLS LAST")
@@ -417,32 +423,56 @@ def runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
     return con.execute("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", [int(limit)]).df(date_as_object=True)
 
 
+def _export_sql(what: str, f: Filters | None) -> tuple[str, list[Any]]:
+    if what == "claims":
+        w, p = where(f)
+        return (f"SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", a.title, a.outlet, a.published, a.url "
+                f"FROM claims c LEFT JOIN articles a ON a.id = c.article_id{w} ORDER BY c.\"day\" NULLS LAST, c.claim_id",
+                p)
+    if what == "articles":
+        if f is None or f.is_empty():
+            return f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a ORDER BY a.published NULLS LAST, a.id", []
+        w, p = where(f)
+        return (f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id IN (SELECT c.article_id FROM claims c{w}) "
+                "ORDER BY a.published NULLS LAST, a.id", p)
+    if what == "tally":
+        w, p = where(f, TALLIED)
+        return ("SELECT c.category, c.asset, c.party, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+                "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, "
+                "CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
+                f"FROM claims c{w} GROUP BY ALL ORDER BY c.category, c.asset NULLS FIRST, best DESC, c.party", p)
+    raise ValueError(f"what must be one of {', '.join(EXPORTS)}, not {what!r}")
+
+
+EXPORTS = ("claims", "articles", "tally")
+
+
+def export_table(con: duckdb.DuckDBPyConnection, what: str, f: Filters | None = None) -> pa.Table:
+    """The rows of the export ``what`` (claims, articles, tally) as an Arrow table: the fast form for files."""
+    sql, p = _export_sql(what, f)
+    cur = con.cursor()  # a relation of its own: earlier results on ``con`` may be unfinished
+    try:
+        return cur.sql(sql, params=p).to_arrow_table()
+    finally:
+        cur.close()
+
+
 def export_claims(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
-    """Every matching claim (spec fields, article_id, day, article title/outlet/published/url), in store order."""
-    w, p = where(f)
-    return con.execute(
-        f"SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", a.title, a.outlet, a.published, a.url "
-        f"FROM claims c LEFT JOIN articles a ON a.id = c.article_id{w} ORDER BY c.\"day\" NULLS LAST, c.claim_id",
-        p).df(date_as_object=True)
+    """Every matching claim (spec fields, article_id, day, article title/outlet/published/url), by day."""
+    sql, p = _export_sql("claims", f)
+    return con.execute(sql, p).df(date_as_object=True)
 
 
 def export_articles(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """Articles (text included); with filters set, those having at least one matching claim."""
-    if f is None or f.is_empty():
-        return con.execute(f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a ORDER BY a.published NULLS LAST, a.id").df(date_as_object=True)
-    w, p = where(f)
-    return con.execute(
-        f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id IN (SELECT c.article_id FROM claims c{w}) "
-        "ORDER BY a.published NULLS LAST, a.id", p).df(date_as_object=True)
+    sql, p = _export_sql("articles", f)
+    return con.execute(sql, p).df(date_as_object=True)
 
 
 def export_tally(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """The tally per category × asset × party: claims, articles, sums of low/best/high, claims with no upper bound."""
-    w, p = where(f, TALLIED)
-    return con.execute(
-        "SELECT c.category, c.asset, c.party, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
-        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
-        f"FROM claims c{w} GROUP BY ALL ORDER BY c.category, c.asset NULLS FIRST, best DESC, c.party", p).df(date_as_object=True)
+    sql, p = _export_sql("tally", f)
+    return con.execute(sql, p).df(date_as_object=True)
 
 
 def digest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
@@ -460,12 +490,12 @@ _GROUP_BY = BREAKDOWNS + ("self_reported",)
 
 
 def grouped(con: duckdb.DuckDBPyConnection, by: Sequence[str], f: Filters | None = None) -> pd.DataFrame:
-    """Per combination of ``by`` columns (BREAKDOWNS or self_reported): claims, articles, and the tally sums
-    low/best/high with open_high (tallied claims with no upper bound). Ordered by best, largest first."""
+    """Per combination of ``by`` columns (BREAKDOWNS or self_reported): claims and the tally sums low/best/high
+    with open_high (tallied claims with no upper bound). Ordered by best, largest first."""
     cols = ", ".join(f"c.{_q(_check(b, _GROUP_BY, 'group column'))}" for b in by)
     w, p = where(f)
     return con.execute(
-        f"SELECT {cols}, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
+        f"SELECT {cols}, count(*) AS claims, "
         f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
         f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high, count(*) FILTER ({TALLIED} AND c.high IS NULL) AS open_high "
         f"FROM claims c{w} GROUP BY {cols} ORDER BY best DESC, claims DESC, {cols}", p).df(date_as_object=True)

@@ -1,0 +1,105 @@
+"""Ingest speed: documents/s, the overhead of ingest over bare extraction, and peak memory as the corpus grows.
+
+    python bench/ingest_speed.py                       # 20,000 synthetic documents, all cores
+    python bench/ingest_speed.py --docs 2000 --workers 1
+
+Bare extraction runs extract_claims over the same documents with the same number of processes (the corpus
+already parsed); ingest is the whole path (read the JSONL file, dates, de-duplication, extraction, Arrow
+batches, DuckDB transactions), each in a fresh process. The floor: overhead <= 25%. Peak memory (the ingest
+process, and its largest worker) is measured for growing corpora and should stay flat.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import synthetic  # noqa: E402
+
+from extract.store.readers import parse_published  # noqa: E402
+
+_INGEST = """
+import json, resource, sys, time
+from extract.store.ingest import ingest_paths
+t = time.perf_counter()
+r = ingest_paths([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]), progress=False)
+print(json.dumps({"seconds": time.perf_counter() - t, "added": r.added, "claims": r.claims_added,
+                  "rejected": len(r.rejections),
+                  "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+"""
+
+_BARE = """
+import json, multiprocessing, sys, time
+sys.path[:0] = [{root!r}, {bench!r}]
+from ingest_speed import bare_chunk
+docs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+from extract.store.readers import parse_published
+items = [(d["text"], d["id"], parse_published(d["date"])) for d in docs]
+chunks = [items[i:i + 16] for i in range(0, len(items), 16)]
+workers = int(sys.argv[2])
+t = time.perf_counter()
+if workers == 1:
+    n = sum(bare_chunk(c) for c in chunks)
+else:
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        n = sum(pool.imap(bare_chunk, chunks))
+print(json.dumps({{"seconds": time.perf_counter() - t, "claims": n}}))
+"""
+
+
+def bare_chunk(chunk: list) -> int:
+    """Claims found in a chunk of (text, doc, published): extraction alone."""
+    from extract import extract_claims
+
+    return sum(len(extract_claims(text, doc=doc, published=published)) for text, doc, published in chunk)
+
+
+def _run(code: str, *args: str) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--docs", type=int, default=20000, help="documents in the full corpus (default 20000)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes (default: all cores)")
+    p.add_argument("--no-memory", action="store_true", help="skip the memory runs on smaller corpora")
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        corpus = synthetic.write_jsonl(tmp / "corpus.jsonl", args.docs)
+        print(f"corpus: {args.docs} synthetic documents, {corpus.stat().st_size / 1e6:.1f} MB; "
+              f"workers: {args.workers}")
+        bare = _run(_BARE.format(root=str(ROOT), bench=str(ROOT / "bench")), str(corpus), str(args.workers))
+        print(f"bare extraction: {bare['seconds']:.1f} s, {args.docs / bare['seconds']:.1f} docs/s, "
+              f"{bare['claims']} claims")
+        full = _run(_INGEST, str(corpus), str(tmp / "full.duckdb"), str(args.workers))
+        overhead = full["seconds"] / bare["seconds"] - 1
+        print(f"ingest:          {full['seconds']:.1f} s, {args.docs / full['seconds']:.1f} docs/s, "
+              f"{full['claims']} claims, {full['added']} articles")
+        print(f"overhead over bare extraction: {overhead:+.1%} (floor: <= +25%) "
+              f"{'OK' if overhead <= 0.25 else 'OVER'}")
+        sizes = [] if args.no_memory else [args.docs // 4, args.docs // 2]
+        rows = []
+        for n in sizes:
+            part = synthetic.write_jsonl(tmp / f"c{n}.jsonl", n)
+            rows.append((n, _run(_INGEST, str(part), str(tmp / f"m{n}.duckdb"), str(args.workers))))
+        rows.append((args.docs, full))
+        print("peak memory (MB)   docs   ingest process   largest worker")
+        for n, r in rows:
+            print(f"{'':18} {n:6d}   {r['rss_main_mb']:14.0f}   {r['rss_worker_mb']:14.0f}")
+
+
+if __name__ == "__main__":
+    multiprocessing.freeze_support()
+    main()

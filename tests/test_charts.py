@@ -1,0 +1,137 @@
+"""The chart builders: pure, DataFrame in, Plotly figure out; escaped hover text; an offline map."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard import charts, data, render
+
+
+def _series() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 1, 1)],
+        "party": ["SDF", "SDF", None],
+        "claims": [2, 1, 1], "low": [10, 5, 3], "best": [12, 5, 3], "high": [20, None, 3], "open_high": [0, 1, 0],
+    })
+
+
+def test_time_series_has_a_band_and_a_line_per_party() -> None:
+    fig = charts.time_series(data.with_high_shown(_series()), "en", "t")
+    lines = [tr for tr in fig.data if tr.mode == "lines+markers"]
+    assert sorted(tr.name for tr in lines) == ["(party not stated)", "SDF"]
+    bands = [tr for tr in fig.data if tr.fill == "tonexty"]
+    assert len(bands) == 2
+    sdf_top = next(tr for tr in fig.data if tr.legendgroup == "SDF" and tr.fill is None and tr.mode == "lines")
+    assert list(sdf_top.y) == [20, 5]  # the open figure's band reaches at least its best
+
+
+def test_high_shown_never_below_best() -> None:
+    shown = data.with_high_shown(_series())
+    assert (shown["high_shown"] >= shown["best"]).all()
+    assert list(shown["high_shown"]) == [20, 5, 3]
+
+
+def test_ranges_whiskers() -> None:
+    df = data.with_high_shown(pd.DataFrame({"claimant": ["SOHR", None], "claimant_type": ["ngo", "unknown"],
+                                            "low": [10, 4], "best": [12, 4], "high": [20, 4], "open_high": [0, 0]}))
+    fig = charts.ranges(df, "ar", "t", by=("claimant",), colour_by="claimant_type")
+    sohr = next(tr for tr in fig.data if "SOHR" in tr.y)
+    assert list(sohr.error_x.array) == [8] and list(sohr.error_x.arrayminus) == [2]
+    assert sohr.name == "منظمة غير حكومية"
+    assert any("(الجهة غير مذكورة)" in tr.y for tr in fig.data)
+
+
+def test_grouped_bars_names_coded_values() -> None:
+    df = pd.DataFrame({"party": ["SDF", "SDF", None], "self_reported": [True, False, True], "best": [3, 4, 5]})
+    fig = charts.grouped_bars(df, "en", "t", x="party", y="best", colour="self_reported",
+                              colour_names={"True": "own", "False": "enemy"})
+    assert sorted(tr.name for tr in fig.data) == ["enemy", "own"]
+    own = next(tr for tr in fig.data if tr.name == "own")
+    assert list(own.x) == ["SDF", "(party not stated)"]
+
+
+@pytest.mark.parametrize("build", [
+    lambda df: charts.time_series(df, "en", "t"),
+    lambda df: charts.ranges(df, "en", "t", by=("claimant",)),
+    lambda df: charts.grouped_bars(df, "en", "t", x="party", y="best"),
+    lambda df: charts.incident_map(df, "en", "t"),
+])
+def test_empty_frames_give_a_figure(build) -> None:  # type: ignore[no-untyped-def]
+    fig = build(pd.DataFrame(columns=["period", "party", "claimant", "low", "best", "high_shown", "open_high",
+                                      "lat", "lon", "category"]))
+    assert isinstance(fig, go.Figure)
+
+
+def _places() -> pd.DataFrame:
+    return pd.DataFrame({
+        "place": ["Idlib", "Gaza"], "country": ["Syria", "Palestine"], "lat": [35.9, 31.5], "lon": [36.6, 34.5],
+        "category": ["killed", "injured"], "claims": [3, 1], "low": [10, 2], "best": [12, 2], "high": [None, 2],
+        "sentence": ["<img src=x onerror=alert(1)> 12 killed", "2 injured"], "quote": ["12 killed", "2 injured"],
+        "claimant": ["SOHR", None], "lang": ["en", "en"],
+    })
+
+
+def test_map_is_offline_and_escapes_hover_text() -> None:
+    fig = charts.incident_map(_places(), "en", "t")
+    assert all(isinstance(tr, go.Scattergeo) for tr in fig.data)
+    geo = fig.layout.geo
+    # no layer that makes plotly.js fetch topojson from a CDN
+    assert not any(getattr(geo, f"show{layer}") for layer in ("land", "coastlines", "countries", "ocean", "lakes",
+                                                             "rivers", "subunits"))
+    assert not any(getattr(tr, "locationmode", None) for tr in fig.data)
+    base = fig.data[0]
+    assert base.fill == "toself" and len(base.lon) > 1000
+    points = [tr for tr in fig.data if tr.mode == "markers"]
+    assert sorted(tr.name for tr in points) == ["Injured", "Killed"]
+    killed = next(tr for tr in points if tr.name == "Killed")
+    assert "&lt;img" in killed.text[0] and "<img" not in killed.text[0]
+    assert "12 (10–?)" in killed.text[0]
+    injured = next(tr for tr in points if tr.name == "Injured")
+    assert killed.marker.size[0] > injured.marker.size[0]
+
+
+def test_builders_do_not_change_their_input() -> None:
+    df = _places()
+    before = df.copy()
+    charts.incident_map(df, "en", "t")
+    pd.testing.assert_frame_equal(df, before)
+
+
+# ---------------------------------------------------------------- evidence rendering (dashboard/render.py)
+
+def test_highlight_escapes_and_marks() -> None:
+    out = render.highlight("<b>5</b> killed & more", [(3, 4, "killed")], "en")
+    assert out == '<span dir="ltr">&lt;b&gt;<mark class="tally-fig" data-cat="killed">5</mark>&lt;/b&gt; killed &amp; more</span>'
+
+
+def test_highlight_skips_bad_and_overlapping_spans() -> None:
+    out = render.highlight("abcdef", [(0, 3, "killed"), (2, 4, "injured"), (5, 99, "x"), (4, 4, "y")], "ar")
+    assert out.count("<mark") == 1 and out.startswith('<span dir="rtl">')
+
+
+@pytest.mark.parametrize("url,ok", [
+    ("https://example.org/a?b=1", True), ("http://example.org", True), ("javascript:alert(1)", False),
+    ("JaVaScRiPt:alert(1)", False), ("data:text/html,x", False), ("//evil.org", False), ("/relative", False),
+    ('https://x.org/"onmouseover="alert(1)', False), (None, False), ("ftp://x.org", False),
+])
+def test_only_http_links(url: object, ok: bool) -> None:
+    assert (render.safe_url(url) is not None) == ok
+    assert ('href="' in render.link(url, "t")) == ok
+
+
+def test_evidence_table_highlights_the_quote_in_its_sentence() -> None:
+    row = {"sentence": "قتل 5 عناصر <script>", "quote": "5 عناصر", "category": "killed", "lang": "ar", "best": 5,
+           "low": 5, "high": None, "qualifier": "exact", "title": "<i>t</i>", "url": "javascript:x"}
+    out = render.evidence_table([row], {k: k for k in ("sentence", "figure", "victims", "claimant", "article")})
+    assert '<span dir="rtl">قتل <mark class="tally-fig" data-cat="killed">5 عناصر</mark> &lt;script&gt;</span>' in out
+    assert "5–?" in out and "&lt;i&gt;t&lt;/i&gt;" in out and "javascript" not in out
+
+
+def test_article_marks_every_claim() -> None:
+    text = "a 5 killed\n\nb 3 injured"
+    out = render.article_html(text, [{"start": 2, "end": 10, "category": "killed"},
+                                     {"start": 14, "end": 23, "category": "injured"}], "en")
+    assert out.count("<mark") == 2 and 'class="tally-article"' in out
