@@ -39,19 +39,22 @@ def ensure_db() -> None:
 
 try:
     ensure_db()
-    options = data.options()
-except db.StoreBusy:
-    st.warning(t("db_busy", lang))
-    options = {}
-except db.StoreError:
-    options = {}
+except db.StoreError as e:
+    st.warning(t("db_busy", lang) if isinstance(e, db.StoreBusy) else t("db_error", lang, err=str(e)))
 
-st.session_state[common.VIEW_KEY] = common.View(lang=lang, filters=filters.sidebar(lang, options))
-
-spec = [("overview.py", "page_overview", "overview"), ("claimants.py", "page_claimants", "claimants"),
-        ("equipment.py", "page_equipment", "equipment"), ("map.py", "page_map", "map"),
-        ("incidents.py", "page_incidents", "incidents"), ("evidence.py", "page_evidence", "evidence"),
-        ("add.py", "page_add", "add"), ("export.py", "page_export", "export")]
-pages = [st.Page(PAGES / file, title=t(key, lang), url_path=url, default=(url == "overview"))
-         for file, key, url in spec if (PAGES / file).exists()]
-st.navigation(pages).run()
+with data.run_scope():
+    try:
+        options = data.options()
+    except db.StoreBusy:
+        st.warning(t("db_busy", lang))
+        options = {}
+    except db.StoreError:
+        options = {}
+    st.session_state[common.VIEW_KEY] = common.View(lang=lang, filters=filters.sidebar(lang, options))
+    spec = [("overview.py", "page_overview", "overview"), ("claimants.py", "page_claimants", "claimants"),
+            ("equipment.py", "page_equipment", "equipment"), ("map.py", "page_map", "map"),
+            ("incidents.py", "page_incidents", "incidents"), ("evidence.py", "page_evidence", "evidence"),
+            ("add.py", "page_add", "add"), ("export.py", "page_export", "export")]
+    pages = [st.Page(PAGES / file, title=t(key, lang), url_path=url, default=(url == "overview"))
+             for file, key, url in spec if (PAGES / file).exists()]
+    st.navigation(pages).run()

@@ -32,8 +32,8 @@ def _rgba(hex_colour: str, alpha: float) -> str:
 def _layout(fig: go.Figure, title: str, lang: str, height: int = 420) -> go.Figure:
     fig.update_layout(
         title={"text": html.escape(title), "x": 1 if lang == "ar" else 0, "xanchor": "right" if lang == "ar" else "left"},
-        height=height, margin={"l": 10, "r": 10, "t": 80, "b": 10}, font={"family": FONT},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0}, hovermode="closest",
+        height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10}, font={"family": FONT},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.14, "x": 0}, hovermode="closest",
     )
     return fig
 
@@ -81,7 +81,6 @@ def time_series(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
                            "<extra></extra>"),
         ))
     fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
-    fig.update_xaxes(title=t("col_period", lang))
     return _layout(fig, title, lang)
 
 

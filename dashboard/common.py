@@ -47,7 +47,7 @@ def guard(lang: str) -> Iterator[None]:
 
 def require_claims(v: View) -> int:
     """Stop with a message when the store is empty or nothing matches; returns the matching claims."""
-    n = data.counts(v.filters)["claims"]
+    n = data.claim_count(v.filters)
     if n == 0:
         st.info(t("empty_db" if data.total_claims() == 0 else "no_rows", v.lang))
         st.stop()

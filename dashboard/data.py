@@ -1,6 +1,7 @@
 """The dashboard's data: cached wrappers around extract.store.db reads, shaped for the charts.
 
-Every read opens a short read-only connection (DuckDB allows one writer or many readers). Results are
+Reads use short read-only connections (DuckDB allows one writer or many readers): one per script run, shared
+by its reads (``run_scope``), or one per call outside a run. Results are
 cached with ``st.cache_data`` keyed on the database file's fingerprint (size and modification time of the
 file and of its write-ahead log), so an ingest — from the Add page or from the CLI — shows up on the next run.
 Errors come out as the store's :class:`~extract.store.db.StoreError` subclasses, which pages turn into messages.
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -55,10 +58,52 @@ def fingerprint(path: Path | None = None) -> tuple[int, ...] | None:
     return (st_db.st_size, st_db.st_mtime_ns, st_wal.st_size if st_wal else -1, st_wal.st_mtime_ns if st_wal else -1)
 
 
+_RUN: ContextVar[dict[str, Any] | None] = ContextVar("tally_run_connection", default=None)
+
+
+@contextmanager
+def run_scope() -> Iterator[None]:
+    """Let the reads of one script run share one read-only connection, opened at the first cache miss and
+    closed when the run ends (a run lasts about a second, well within a writer's wait for readers)."""
+    holder: dict[str, Any] = {}
+    token = _RUN.set(holder)
+    try:
+        yield
+    finally:
+        _RUN.reset(token)
+        _release(holder)
+
+
+def _release(holder: dict[str, Any] | None) -> None:
+    if holder and "ctx" in holder:
+        ctx = holder.pop("ctx")
+        holder.pop("con", None)
+        ctx.__exit__(None, None, None)
+
+
+def release_connection() -> None:
+    """Close this run's shared read connection now (before this process opens the writer)."""
+    _release(_RUN.get())
+
+
+@contextmanager
+def _connection(path: str) -> Iterator[Any]:
+    holder = _RUN.get()
+    if holder is None:
+        with db.reader(path) as con:
+            yield con
+        return
+    if "con" not in holder:
+        ctx = db.reader(path)
+        holder["con"] = ctx.__enter__()
+        holder["ctx"] = ctx
+    yield holder["con"]
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached(name: str, path: str, fp: tuple[int, ...], args: tuple[Any, ...], kwargs: tuple[tuple[str, Any], ...]) -> Any:
-    """db.<name>(con, *args, **kwargs) on a fresh read-only connection; ``fp`` only keys the cache."""
-    with db.reader(path) as con:
+    """db.<name>(con, *args, **kwargs) on a read-only connection; ``fp`` only keys the cache."""
+    with _connection(path) as con:
         return getattr(db, name)(con, *args, **dict(kwargs))
 
 
@@ -83,14 +128,14 @@ def options() -> dict[str, list[str]]:
     return _read("filter_values")
 
 
-def counts(f: Filters) -> dict[str, int]:
-    """Matching claims and articles, with the tally sums."""
-    return _read("counts", f)
+def claim_count(f: Filters) -> int:
+    """How many claims match the filters."""
+    return _read("claim_count", f)
 
 
 def total_claims() -> int:
     """All claims in the store."""
-    return _read("counts", Filters())["claims"]
+    return claim_count(Filters())
 
 
 # ---------------------------------------------------------------- shaping (pure)
@@ -123,9 +168,17 @@ def kpi_table(by_cat_asset: pd.DataFrame) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- page data
 
-def kpis(f: Filters) -> pd.DataFrame:
-    """Overview cards: category, claims, low, best, high, open_high."""
-    return kpi_table(_read("grouped", ("category", "asset"), f))
+def kpis(f: Filters, count: str = "incidents") -> pd.DataFrame:
+    """Overview cards: category, claims, low, best, high, open_high. ``count="incidents"`` (the default, when the
+    store has incidents) sums incidents instead (claims = incidents) and adds ``naive_best`` (every claim added)
+    and ``factor`` (naive / incidents); ``count="claims"`` is the naive sum alone."""
+    naive = kpi_table(_read("grouped", ("category", "asset"), f))
+    if count != "incidents" or not incidents_ready():
+        return naive
+    inc = kpi_table(_read("incident_grouped", f))
+    inc["naive_best"] = naive["best"]
+    inc["factor"] = (naive["best"] / inc["best"].where(inc["best"] > 0)).astype("float64")
+    return inc
 
 
 def time_series(f: Filters, period: str, category: str) -> pd.DataFrame:
@@ -224,6 +277,7 @@ def check_no_writer() -> None:
 def save_texts(items: list[dict[str, Any]]) -> tuple[int, int]:
     """Ingest articles (dicts with text and id/title/date/outlet/url/lang) through the store's writer;
     returns (claims added, articles added). The writer connection is closed before this returns."""
+    release_connection()
     check_no_writer()
     report = ingest_texts(items, db_path=db_path(), workers=1)
     st.cache_data.clear()
@@ -231,6 +285,12 @@ def save_texts(items: list[dict[str, Any]]) -> tuple[int, int]:
 
 
 # ---------------------------------------------------------------- shaping for pages (pure)
+
+def parties_by_claimants(figs: pd.DataFrame) -> list[str]:
+    """Parties, those told by the most claimants first, "" (party not stated) last."""
+    n = figs.groupby(figs["party"].fillna(""))["claimant"].nunique().sort_values(ascending=False, kind="stable")
+    return [p for p in n.index if p] + ([""] if "" in n.index else [])
+
 
 def claimant_ranges(figs: pd.DataFrame, party: str, category: str) -> pd.DataFrame:
     """One party's losses in one category as each claimant tells them (``party`` "" means not stated)."""
@@ -328,3 +388,54 @@ def preview_table(found: pd.DataFrame, lang: str) -> pd.DataFrame:
 def text_lang(text: str) -> str:
     """The language of a text (ar or en)."""
     return detect_lang(text)
+
+
+# ---------------------------------------------------------------- incidents (added by the incidents helper)
+
+def incidents_ready() -> bool:
+    """True when the store has incident tables (a database written before they existed has none until the next
+    ingest or a regroup)."""
+    return _read("incidents_ready")
+
+
+def incident_tally(f: Filters) -> pd.DataFrame:
+    """Per category: incidents, their summed best/low/high, the naive sum of all claims and the factor."""
+    return _read("incident_tally", f)
+
+
+def incidents_page(f: Filters, limit: int, offset: int, order: str = "best") -> pd.DataFrame:
+    """One page of incidents matching the filters."""
+    return _read("incidents_page", f, limit, offset, order)
+
+
+def incident_members(incident_id: str) -> pd.DataFrame:
+    """An incident's claims with role, reason and article."""
+    return _read("incident_members", incident_id)
+
+
+def incident_overrides() -> pd.DataFrame:
+    """The analysts' splits and merges."""
+    return _read("incident_overrides")
+
+
+def change_incidents(kind: str, sides: dict[str, str | None] | None = None, remove: str | None = None) -> None:
+    """Record a split/merge (``sides``: claim_id -> 'a'|'b'|None) or remove the override ``remove``, then regroup
+    (through the store's writer; the connection is closed before this returns)."""
+    check_no_writer()
+    with db.writer(db_path()) as con:
+        if remove is not None:
+            db.delete_incident_override(con, remove)
+            db.regroup_incidents(con)
+        else:
+            db.add_incident_override(con, kind, sides or {})
+            db.regroup_incidents(con, db.claim_blocks(con, list(sides or {})))
+    st.cache_data.clear()
+
+
+def regroup_all() -> int:
+    """Regroup every claim (also creates the incident tables in an older database); returns the incidents."""
+    check_no_writer()
+    with db.writer(db_path()) as con:
+        n = db.regroup_incidents(con)
+    st.cache_data.clear()
+    return n

@@ -347,3 +347,97 @@ def label(prefix: str, value: str | None, lang: str) -> str:
         return t("not_known", lang)
     key = f"{prefix}_{value}"
     return t(key, lang) if key in STRINGS["en"] else str(value)
+
+
+# Incidents page and the incidents/naive-sum switch (added by the incidents helper).
+STRINGS["en"].update({
+    "inc_title": "Reports of one event, grouped",
+    "inc_intro": "Claims from different articles about the same event (same category and victims' side, "
+    "compatible places, dates within two days, compatible figures) form one incident. Its figure is taken from "
+    "its reports, not added across them: low = the lowest credible report, high = the highest report, best = "
+    "the latest figure of the most reliable kind of claimant.",
+    "inc_none": "No incidents match these filters.",
+    "inc_not_built": "This database has no incidents yet.",
+    "inc_regroup": "Group claims into incidents now",
+    "inc_regrouped": "Grouped into {n} incidents.",
+    "inc_tally": "Incidents beside the naive sum of all claims",
+    "inc_count": "Incidents",
+    "inc_sum": "Sum over incidents (best)",
+    "inc_naive": "Naive sum of all claims",
+    "inc_factor": "Double counting (naive ÷ incidents)",
+    "inc_order": "Order by",
+    "inc_order_best": "Best figure",
+    "inc_order_first_date": "Date",
+    "inc_order_n_claims": "Number of claims",
+    "inc_order_spread": "Spread between claimants",
+    "inc_order_n_docs": "Number of articles",
+    "inc_choose": "Open an incident",
+    "inc_members": "Its claims, claimants and the reasons they were grouped",
+    "inc_spread": "Claimants' figures: {low}–{high} · {n} claimants · {d} articles",
+    "inc_side": "Victims' side",
+    "inc_role": "Role",
+    "inc_reason": "Why grouped",
+    "inc_counted": "Counted",
+    "inc_split": "Split these claims off into an incident of their own",
+    "inc_split_btn": "Split",
+    "inc_merge": "Merge other incidents into this one",
+    "inc_merge_btn": "Merge",
+    "inc_saved": "Saved; the incidents were regrouped. The change survives re-ingest.",
+    "inc_busy": "The database is being written by another process; try again in a moment.",
+    "inc_overrides": "Analysts' splits and merges",
+    "inc_remove": "Remove",
+    "inc_no_overrides": "No splits or merges yet.",
+    "count_mode": "Show the naive sum of all claims beside",
+    "count_mode_help": "Tallies count each incident once, with its figure taken from its reports. On: the naive "
+    "sum of every claim is shown beside, with the double-counting factor (naive ÷ incidents).",
+    "inc_kpi_help": "Best figure summed over incidents (each event once, its figure taken from its reports); "
+    "the range below sums the incidents' lows and highs.",
+    "inc_tally_note": "Tallies count incidents: reports of the same event from several sources are grouped and "
+    "counted once (see the Incidents page). Cumulative tolls are never added.",
+    "naive_beside": "naive sum {naive} · ×{factor} double counting",
+})
+STRINGS["ar"].update({
+    "inc_title": "تقارير الحدث الواحد مجمّعة",
+    "inc_intro": "الأرقام الواردة في مقالات مختلفة عن الحدث نفسه (الفئة نفسها وطرف الضحايا نفسه، وأماكن متوافقة، "
+    "وتواريخ في حدود يومين، وأرقام متقاربة) تشكّل حادثة واحدة. رقمها مأخوذ من تقاريرها لا من جمعها: الأدنى = أدنى "
+    "تقرير موثوق، والأعلى = أعلى تقرير، والأرجح = آخر رقم لأوثق نوع من الجهات المصرّحة.",
+    "inc_none": "لا حوادث تطابق هذه المرشّحات.",
+    "inc_not_built": "لا حوادث في قاعدة البيانات هذه بعد.",
+    "inc_regroup": "جمّع الأرقام في حوادث الآن",
+    "inc_regrouped": "جُمّعت في {n} حادثة.",
+    "inc_tally": "الحوادث بجانب الجمع الساذج لكل الأرقام",
+    "inc_count": "الحوادث",
+    "inc_sum": "المجموع على الحوادث (الأرجح)",
+    "inc_naive": "الجمع الساذج لكل الأرقام",
+    "inc_factor": "العدّ المكرّر (الساذج ÷ الحوادث)",
+    "inc_order": "الترتيب بحسب",
+    "inc_order_best": "الرقم الأرجح",
+    "inc_order_first_date": "التاريخ",
+    "inc_order_n_claims": "عدد الأرقام",
+    "inc_order_spread": "التباين بين الجهات",
+    "inc_order_n_docs": "عدد المقالات",
+    "inc_choose": "افتح حادثة",
+    "inc_members": "أرقامها والجهات المصرّحة وأسباب التجميع",
+    "inc_spread": "أرقام الجهات: {low}–{high} · {n} جهة · {d} مقالة",
+    "inc_side": "طرف الضحايا",
+    "inc_role": "الدور",
+    "inc_reason": "سبب التجميع",
+    "inc_counted": "محسوب",
+    "inc_split": "افصل هذه الأرقام في حادثة مستقلة",
+    "inc_split_btn": "افصل",
+    "inc_merge": "ادمج حوادث أخرى في هذه الحادثة",
+    "inc_merge_btn": "ادمج",
+    "inc_saved": "حُفظ التغيير وأعيد تجميع الحوادث، ويبقى بعد إعادة الإدخال.",
+    "inc_busy": "قاعدة البيانات قيد الكتابة من عملية أخرى؛ حاول بعد قليل.",
+    "inc_overrides": "الفصل والدمج من المحلّلين",
+    "inc_remove": "احذف",
+    "inc_no_overrides": "لا فصل ولا دمج بعد.",
+    "count_mode": "اعرض الجمع الساذج لكل الأرقام بجانبها",
+    "count_mode_help": "تُعدّ كل حادثة مرة واحدة برقم مأخوذ من تقاريرها. عند التشغيل يظهر بجانبها الجمع الساذج "
+    "لكل الأرقام مع معامل العدّ المكرّر (الساذج ÷ الحوادث).",
+    "inc_kpi_help": "الرقم الأرجح مجموعاً على الحوادث (كل حدث مرة واحدة برقم مأخوذ من تقاريره)؛ والمدى أدناه "
+    "مجموع أدنى الحوادث وأعلاها.",
+    "inc_tally_note": "الحصائل تعدّ الحوادث: تقارير الحدث نفسه من مصادر عدة تُجمّع وتُعدّ مرة واحدة (انظر صفحة "
+    "الحوادث). ولا تُضاف الحصائل التراكمية أبداً.",
+    "naive_beside": "الجمع الساذج {naive} · ×{factor} عدّ مكرّر",
+})

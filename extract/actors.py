@@ -28,16 +28,21 @@ class Actors:
     """Finds actor names inside a phrase: the longest match wins, clitics (و، ب، ل، ال) allowed."""
 
     def __init__(self, data: dict) -> None:
-        self.parties = _index(data["actors"], claimant=False)
+        # Entries marked `fallback: true` (words that name a kind of victim, not a side) count only when no other
+        # party is named: «عنصرا من قسد» is SDF, «عنصرا» alone a fighter.
+        self.parties = _index([e for e in data["actors"] if not e.get("fallback")], claimant=False)
+        self.fallback = _index([e for e in data["actors"] if e.get("fallback")], claimant=False)
         self.claimants = _index(data["claimants"], claimant=True)
         self.keywords = [(t, re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?" + alternation([_n(w) for w in ws]) + r"(?!\w)"))
                          for t, ws in data["claimant_keywords"].items()]
         self._party_re = _regex(self.parties)
+        self._fallback_re = _regex(self.fallback) if self.fallback else None
         self._claimant_re = _regex(self.claimants)
 
     def party(self, phrase: str | None) -> Actor | None:
         """The party named in a victims phrase, if any."""
-        return _find(self._party_re, self.parties, phrase)
+        return _find(self._party_re, self.parties, phrase) or (
+            _find(self._fallback_re, self.fallback, phrase) if self._fallback_re else None)
 
     def claimant(self, phrase: str | None) -> Actor | None:
         """The claimant named in a source phrase: a listed claimant, else a party, else a type by keywords."""

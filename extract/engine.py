@@ -55,6 +55,7 @@ class _DocState:
     sources: dict[int, list[attribution.Source]] = field(default_factory=dict)  # computed on demand, by sentence
     sentence_index: int = 0
     last_parent: tuple[int, Claim] | None = None
+    tops: list[tuple[int, Claim]] = field(default_factory=list)  # (sentence index, claim) of every possible parent
     _places: list[tuple[int, int, Place]] | None = None
 
     @property
@@ -185,9 +186,18 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
     if category is None or (m.rule.subgroup and parent is None):
         return None
+    if parent and category != parent.category:  # the last figure of this category, else a figure of its own
+        parent = next((c for i, c in reversed(st.tops) if i >= st.sentence_index - 1 and c.category == category), None)
+    if m.rule.part and parent is None:  # a named victim after a larger figure of the same kind is one of its parts
+        parent = next((c for c in reversed(st.claims) if c.category == category and c.subgroup_of is None and c.start < s0
+                       and c.scope == "incident" and not c.negated and c.best > fig.best), None)
     asset = L.lookup(L.assets, s[slice(*g["asset"])]) if "asset" in g else None
-    # The quote runs from the first named group (not the clitics or context words before it) to the match's end.
-    start, end = st.norm.span(ns + min((a for a, _ in g.values()), default=m.start), ns + m.end)
+    # The quote runs from the first named group (not the clitics or context words before it) to the match's end;
+    # a trigger separated from the figure by other words («اعتقلت قوات الأمن 15 شخصا») stays out of it.
+    inner = [a for k, (a, _) in g.items() if k != "trig"]
+    first = min(g["trig"][0], *inner) if "trig" in g and inner and not re.search(r"\w", s[g["trig"][1]:min(inner)]) \
+        else min(inner or [a for a, _ in g.values()] or [m.start])
+    start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
@@ -245,6 +255,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
                                 "qualifier": fig.qualifier})
     elif not claim.negated:
         st.last_parent = (st.sentence_index, claim)
+        st.tops.append(st.last_parent)
     if m.rule.total and not parent:  # "Total fatalities coded as 8": the earlier figures are its parts
         for c in st.claims:
             if c.category == claim.category and c.asset == claim.asset and c.subgroup_of is None and c.scope == "incident":
@@ -320,7 +331,7 @@ def _mark_repeats(claims: list[Claim]) -> None:
             continue
         key = (c.category, c.asset, c.low, c.high, c.scope)
         first = seen.get(key)
-        same_sentence = first is not None and first.sentence == c.sentence and 0 < c.start - first.start < len(c.sentence)
+        same_sentence = first is not None and first.sentence == c.sentence and 0 <= c.start - first.start < len(c.sentence)
         if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
             c.repeats = first.claim_id
         else:

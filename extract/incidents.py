@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -112,7 +113,8 @@ def places_compatible(a: PlaceKey | None, b: PlaceKey | None) -> bool:
     """Same place, or one contains the other (unknown parts are compatible with anything)."""
     if a is None or b is None:
         return a is None and b is None
-    return all(x is None or y is None or x == y for x, y in zip(a, b))
+    return ((a[0] is None or b[0] is None or a[0] == b[0]) and (a[1] is None or b[1] is None or a[1] == b[1])
+            and (a[2] is None or b[2] is None or a[2] == b[2]))
 
 
 def _depth(k: PlaceKey | None) -> int:
@@ -183,6 +185,9 @@ class _Open:
         self.tags.update(r.tags)
 
 
+_ORDER = attrgetter("day", "claim_id")
+
+
 def _incident_id(block: tuple, claim_id: str) -> str:
     key = "|".join(str(x) for x in block) + "|" + claim_id
     return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
@@ -236,7 +241,7 @@ class _Block:
 
     def insert(self, new: list[_Row], settings: Settings) -> None:
         """Add rows and re-sweep from the first new one; everything before it keeps its assignment."""
-        new.sort(key=lambda r: (r.day, r.claim_id))
+        new.sort(key=_ORDER)  # already in order when they come from _rows (a stable sort's fast path)
         first = (new[0].day, new[0].claim_id)
         lo, hi = 0, len(self.rows)
         while lo < hi:  # bisect on (day, claim_id)
@@ -246,8 +251,9 @@ class _Block:
             else:
                 hi = mid
         p = lo
-        tail = self.rows[p:] + new
-        tail.sort(key=lambda r: (r.day, r.claim_id))
+        tail = self.rows[p:] + new if p < len(self.rows) else new
+        if tail is not new:
+            tail.sort(key=_ORDER)
         state = self._state_before(p, tail[0].day if tail else 0, settings)
         del self.rows[p:], self.assign[p:], self.reasons[p:]
         self._sweep(tail, state, settings)
@@ -362,7 +368,7 @@ def _tags(overrides: pd.DataFrame | None) -> dict[str, tuple[tuple[str, str], ..
 
 def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_Row]]:
     """Grouped claims -> sweep rows by block (an undated claim is a block of its own)."""
-    g = df[df["grouped"]]
+    g = df[df["grouped"]].sort_values(["day", "claim_id"], kind="stable")
 
     def values(s: pd.Series) -> list:
         return s.astype(object).where(~_null(s), None).tolist()
@@ -370,6 +376,7 @@ def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_
     lat = pd.to_numeric(g["lat"], errors="coerce").tolist()
     lon = pd.to_numeric(g["lon"], errors="coerce").tolist()
     keys = [resolve(pl, co, la, lo) for pl, co, la, lo in zip(values(g["place"]), values(g["country"]), lat, lon)]
+    depth = {k: _depth(k) for k in set(keys)}
     names = [pl or co for pl, co in zip(values(g["place"]), values(g["country"]))]
     vague = g["qualifier"].isin(VAGUE_QUALIFIERS).tolist()
     best = pd.to_numeric(g["best"], errors="coerce").fillna(0).astype("int64").tolist()
@@ -380,7 +387,8 @@ def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_
         block = (cat, ast, key[0] if key else "")
         if math.isnan(day):
             block, day = block + (cid,), _NO_DAY
-        out.setdefault(block, []).append(_Row(int(day), cid, side, key, _depth(key), name, b, vg, tags.get(cid, ())))
+        out.setdefault(block, []).append(_Row(int(day), cid, side, key, depth.get(key, 0), name, b, vg,
+                                              tags.get(cid, ())))
     return out
 
 

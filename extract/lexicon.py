@@ -34,6 +34,7 @@ class Rule:
     scope: str | None = None
     subgroup: bool = False
     total: bool = False  # the figure sums up the document's earlier figures of its category (they become its parts)
+    part: bool = False  # after a larger figure of its category in the document, the figure is one of its parts
     confidence: float = 0.7
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
@@ -135,15 +136,35 @@ def language(code: str) -> Language:
             scope=r.get("scope"),
             subgroup=bool(r.get("subgroup", False)),
             total=bool(r.get("total", False)),
+            part=bool(r.get("part", False)),
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
-            starts_with_num=r["pattern"].startswith("(?P<num>{NUM})"),
+            starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
         ))
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word (or a sub-group marker continuing the sentence before).
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
+
+
+def _starts_with_num(pattern: str, num: str) -> bool:
+    """True when a pattern is ``(?P<num>{NUM})…`` after any leading lookbehinds (they still see before the start)."""
+    i = 0
+    while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
+        depth, j = 0, i
+        while j < len(pattern):
+            c = pattern[j]
+            if c == "\\":
+                j += 2
+                continue
+            depth += c == "("
+            depth -= c == ")"
+            j += 1
+            if depth == 0:
+                break
+        i = j
+    return pattern.startswith(f"(?P<num>{num})", i)
 
 
 def _norm_pattern(pattern: str) -> str:

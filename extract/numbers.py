@@ -132,8 +132,13 @@ class NumberLexicon:
             name = self._vague.get(_squash(m.group(1)))
             if name:
                 return fixed(name)
-        if self._open_re:
+        if self._open_re and self._open_re.match(t):
             t = self._open_re.sub("", t)
+            # «بين ثلاثة وخمسة»: the opened range's joiner may also join number words; try each split
+            for j in re.finditer(_joins(self.range_join + self.range_join_open), t):
+                a, b = self.value(t[:j.start()]), self.value(t[j.end():])
+                if a is not None and b is not None and a < b and t[:j.start()].strip() and t[j.end():].strip():
+                    return qualified("range", a, b)
         parts = [p for p in self._core_re.finditer(t)]
         if len(parts) >= 2:
             a, b = self.value(parts[0].group()), self.value(parts[-1].group())

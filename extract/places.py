@@ -13,6 +13,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, compress
 from pathlib import Path
 
 import yaml
@@ -24,6 +25,7 @@ GAZETTEER = DATA / "gazetteer.csv"
 EXTRA = DATA / "gazetteer_extra.yaml"
 
 _TOKEN = re.compile(r"[^\W_]+")
+_SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, word, gap
 _GAP = re.compile(r"[\s'.\-]{1,3}$")  # what may stand between the words of one name ("Deir ez-Zor", "U.S.")
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
 
@@ -98,14 +100,48 @@ class _Gazetteer:
 
         extra = yaml.safe_load(EXTRA.read_text(encoding="utf-8"))
         words = extra["admin_words"]
-        self.before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["before"]}
-        self.after = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["after"]}
+        before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["before"]}
+        after = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["after"]}
+        self.before_one = frozenset(w[0] for w in before if len(w) == 1)  # «محافظة», also behind clitics
+        self.before_many = sorted(w for w in before if len(w) > 1)  # "province of"
+        self.before_last = frozenset(w[-1] for w in self.before_many)
+        self.after = sorted(after, key=len, reverse=True)  # "governorate"
+        self.after_first = frozenset(w[0] for w in after)
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
         # (whole prefix, its conjunction part, preposition) longest first
         self.prefixes = sorted(((c + p, c, p) for c in conj for p in prep if c + p), key=lambda x: -len(x[0]))
         self.clitic_letters = frozenset(c for c in conj + prep if c)
+        # The one test every word of a text gets: may it start a name, as it is or behind clitics (what
+        # _variants undoes)? Clitics are expanded for Arabic names only; a clitic glued to a Latin word
+        # («وAleppo», found by `glued`) sends its text the slow way.
+        hits = set(first)
+        arabic = [w for w in first if len(w) >= 2 and "\u0600" <= w[0] <= "\u06ff"]
+        for whole, _conj, prep in self.prefixes:
+            hits.update([whole + w for w in arabic])
+            if prep == "ل":  # «للرقة»: ل + الرقة with the alef dropped
+                hits.update([whole + w[1:] for w in arabic if len(w) >= 3 and w.startswith("ال")])
+        self.hits = frozenset(hits)
+        lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
+        self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
+                                         for w, _c, _p in self.prefixes) if lead else "(?!)")
+        # every first part of a longer name, as space-joined words
+        self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
+        self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
+        self.named: dict[str, tuple[tuple[Place, ...], bool]] = {}  # name -> (its places, one an admin area?)
+
+
+def _starts(tok: str, g: _Gazetteer) -> tuple:
+    """How a word may start a name: (Latin, ((characters to skip, name word, most words in a name so
+    starting, a name on its own?, the start of a longer name?), …)), the word as it is first."""
+    out = []
+    for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
+        most = g.first.get(word)
+        if most:
+            out.append((skip, word, most, word in g.index, most > 1 and word in g.heads))
+    found = g.starts[tok] = ("a" <= tok[0] <= "z", tuple(out))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -128,90 +164,100 @@ def _variants(tok: str) -> tuple[tuple[int, str], ...]:
     return tuple(out)
 
 
-def _admin_before(toks, text: str, i: int, g: _Gazetteer) -> int | None:
-    """Start (in text) of an admin word just before token i («محافظة», «بريف», "province of"), or None."""
-    for words in g.before:
-        j = i - len(words)
-        if j < 0:
-            continue
-        if len(words) == 1:
-            for skip, v in _variants(text[toks[j][0]:toks[j][1]]):
-                if v == words[0]:
-                    return toks[j][0] + skip
-        elif all(text[toks[j + k][0]:toks[j + k][1]] == w for k, w in enumerate(words)):
-            return toks[j][0]
+def _admin_before(words: list[str], parts: list[str], i: int, start: int, g: _Gazetteer) -> int | None:
+    """Start (in text) of an admin word just before word i, which starts at ``start`` («محافظة», «بريف»,
+    "province of"), or None."""
+    if i < 1:
+        return None
+    for skip, v in _variants(words[i - 1]):
+        if v in g.before_one:
+            return start - len(parts[2 * i]) - len(words[i - 1]) + skip
+    if words[i - 1] in g.before_last:
+        for before in g.before_many:
+            j = i - len(before)
+            if j >= 0 and all(words[j + k] == w for k, w in enumerate(before)):
+                return start - len("".join(parts[2 * j + 1:2 * i + 1]))
     return None
 
 
-def _admin_after(toks, text: str, i: int, g: _Gazetteer) -> int | None:
-    """Index of the last token of an admin word just after the name that ends before token i."""
-    for words in g.after:
-        if i + len(words) <= len(toks) and all(text[toks[i + k][0]:toks[i + k][1]] == w for k, w in enumerate(words)):
-            return i + len(words) - 1
+def _admin_after(words: list[str], i: int, g: _Gazetteer) -> int | None:
+    """Index of the last word of an admin word just after the name that ends before word i."""
+    if i < len(words) and words[i] in g.after_first:
+        for after in g.after:
+            if i + len(after) <= len(words) and all(words[i + k] == w for k, w in enumerate(after)):
+                return i + len(after) - 1
     return None
 
 
 def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
     """(norm start, norm end, candidates) for each name, longest match first, left to right.
 
-    ``cased``: a Latin-script name counts only when capitalised in the original text.
+    ``cased``: a Latin-script name counts only when capitalised in the original text. Only the words that
+    may start a name (``g.hits``, picked out without a Python loop) are looked at.
     """
     s = norm.text
-    toks = [m.span() for m in _TOKEN.finditer(s)]
-    first_words, index, clitics = g.first, g.index, g.clitic_letters
+    parts = _SPLIT.split(s)  # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
+    words = parts[1::2]
+    todo = compress(range(len(words)), map(g.hits.__contains__, words))
+    first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
+    if g.glued.search(s):
+        glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
+        todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
     out = []
-    i = 0
-    ntoks = len(toks)
-    while i < ntoks:
-        a, b = toks[i]
-        tok = s[a:b]
-        best = None
-        for skip, word in (_variants(tok) if tok[0] in clitics else ((0, tok),)):
-            most = first_words.get(word)
-            if not most:
+    ntoks = len(words)
+    done = 0  # words before this one are inside a name already found
+    pos = at = 0  # parts[at] starts at s[pos]
+    known = g.starts
+    for i in todo:
+        if i < done:
+            continue
+        pos += len("".join(parts[at:2 * i + 1]))
+        at = 2 * i + 1  # word i starts at s[pos]
+        tok = words[i]
+        latin, variants = known.get(tok) or _starts(tok, g)
+        if latin and cased:
+            c = text[norm.orig(pos)]
+            if c.isascii() and c.isalpha() and not c.isupper():
+                continue  # English names are capitalised: "mobile", "hope" are words
+        best_n = 0
+        for skip, word, most, alone, head in variants:
+            n, key = (1, word) if alone else (0, "")
+            if head:  # the longest name: extend word by word while the words so far begin some name
+                longer, m, limit = word, 1, min(most, ntoks - i)
+                while m < limit and longer in heads:
+                    gap = parts[2 * (i + m)]
+                    if gap != " " and not _GAP.match(gap):
+                        break
+                    longer = longer + " " + words[i + m]
+                    m += 1
+                    if longer in index:
+                        n, key = m, longer
+            if n > best_n:
+                best_n, best_skip, best_key = n, skip, key
+        if not best_n:
+            continue
+        n = best_n
+        start = pos + best_skip
+        if best_skip:
+            first = text[norm.orig(start)]
+            if cased and first.isascii() and first.isalpha() and not first.isupper():
                 continue
-            for n in range(min(most, ntoks - i), 0, -1):
-                if best and n <= best[0]:
-                    break
-                if n == 1:
-                    cands = index.get(word)
-                else:
-                    parts = [word]
-                    for k in range(i + 1, i + n):
-                        if not _GAP.match(s, toks[k - 1][1], toks[k][0]):
-                            break
-                        parts.append(s[toks[k][0]:toks[k][1]])
-                    else:
-                        cands = index.get(" ".join(parts))
-                        if cands:
-                            best = (n, skip, cands)
-                            break
-                    continue
-                if cands:
-                    best = (n, skip, cands)
-                    break
-        if best is None:
-            i += 1
-            continue
-        n, skip, cands = best
-        start, end = toks[i][0] + skip, toks[i + n - 1][1]
-        first = text[norm.orig(start)]
-        if cased and first.isascii() and first.isalpha() and not first.isupper():
-            i += 1  # English names are capitalised: "mobile", "hope" are words
-            continue
-        places = [g.places[c] for c in cands]
-        if any(p.level == "admin1" for p in places):
-            j = _admin_before(toks, s, i, g)
-            k = _admin_after(toks, s, i + n, g)
+        named = g.named.get(best_key)
+        if named is None:
+            ps = tuple(g.places[c] for c in index[best_key])
+            named = g.named[best_key] = (ps, any(p.level == "admin1" for p in ps))
+        places, admin1 = named
+        if admin1:
+            j = _admin_before(words, parts, i, pos, g)
+            k = _admin_after(words, i + n, g)
             if j is not None or k is not None:
                 places = [p for p in places if p.level == "admin1"]
                 if j is not None:
                     start = j
                 if k is not None:
-                    end = toks[k][1]
                     n = k - i + 1
-        out.append((start, end, places))
-        i += n
+        out.append((start, pos + len("".join(parts[at:2 * (i + n)])), places))
+        done = i + n
     return out
 
 
@@ -236,14 +282,15 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     countries: set[str] = set()
     admins: set[tuple[str, str]] = set()
     for _s, _e, places in raw:
-        if len({p.country_code for p in places}) == 1:
-            countries.add(places[0].country_code)
-        if len({(p.country_code, p.admin1_code) for p in places}) == 1 and places[0].admin1_code:
-            admins.add((places[0].country_code, places[0].admin1_code))
+        p = places[0]
+        if len(places) == 1 or len({q.country_code for q in places}) == 1:
+            countries.add(p.country_code)
+        if p.admin1_code and (len(places) == 1 or len({(q.country_code, q.admin1_code) for q in places}) == 1):
+            admins.add((p.country_code, p.admin1_code))
     out = []
     for start, end, places in raw:
         o_start, o_end = norm.span(start, end)
-        out.append((o_start, o_end, _choose(places, countries, admins)))
+        out.append((o_start, o_end, places[0] if len(places) == 1 else _choose(places, countries, admins)))
     return out
 
 

@@ -1,5 +1,6 @@
 """The dashboard in a real browser: `streamlit run` on a free port, every page opened in headless Chromium.
 
+The server starts with no database, so the first page load builds it from data/demo (the first-start path).
 Checks what a person would see: no error box, Plotly charts drawn, Arabic interface in Arabic and right to
 left, filters carried in the address, a download that delivers the file. Screenshots go to test-output/.
 """
@@ -18,8 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from dashboard_db import generated_db
-
 playwright = pytest.importorskip("playwright.sync_api")
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +27,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 CHART_PAGES = ("overview", "claimants", "equipment", "map")
-PAGES = CHART_PAGES + ("evidence", "add", "export")
+PAGES = CHART_PAGES + ("evidence", "add", "export") + (
+    ("incidents",) if (ROOT / "dashboard" / "pages" / "incidents.py").exists() else ())
 
 
 def _free_port() -> int:
@@ -39,8 +39,8 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A streamlit server over a generated store; yields its base URL."""
-    db = generated_db(tmp_path_factory.mktemp("browser") / "tally.duckdb")
+    """A streamlit server whose database does not exist yet; yields its base URL."""
+    db = tmp_path_factory.mktemp("browser") / "tally.duckdb"
     port = _free_port()
     env = {**os.environ, "TALLY_DB": str(db)}
     proc = subprocess.Popen(
@@ -78,7 +78,7 @@ def _open(browser: object, url: str, charts: bool) -> object:
     page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp']", timeout=30_000)
-    page.wait_for_selector("h1", timeout=30_000)
+    page.wait_for_selector("h1", timeout=90_000)
     if charts:
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
     _settle(page)
@@ -104,6 +104,9 @@ def test_page_renders(server: str, browser: object, name: str, ui: str) -> None:
         assert page.locator("[role='dialog']").count() == 0, "a dialog (e.g. page not found) is open"
         if name in CHART_PAGES:
             assert page.locator(".js-plotly-plot").count() >= 1
+        if ui == "ar":  # the stylesheet arrives with the script's output: give it time on a busy machine
+            page.wait_for_function("getComputedStyle(document.querySelector('.stMain')).direction === 'rtl'",
+                                   timeout=15_000)
         title = page.locator("h1").first.inner_text()
         main_dir = page.evaluate("getComputedStyle(document.querySelector('.stMain')).direction")
         if ui == "ar":

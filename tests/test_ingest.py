@@ -198,6 +198,18 @@ def test_bad_input_is_reported_and_the_rest_lands(tmp_path: Path) -> None:
     assert run.rejected == 16 and {r["reason"] for r in run.rejections} == set(reasons.values())
 
 
+def test_a_bad_byte_costs_one_json_line_and_bom_csv_reads(tmp_path: Path) -> None:
+    good = json.dumps({"id": "g1", "text": f"{EN} (g1)"}) + "\n"
+    (tmp_path / "mixed.jsonl").write_bytes(good.encode() + b'{"id": "g2", "text": "caf\xe9"}\n' + good.replace(
+        "g1", "g3").encode())
+    (tmp_path / "bom.csv").write_bytes("\ufeffid,text\nb1,".encode() + f'"{AR} (b1)"\n'.encode())
+    report = ingest_paths([str(tmp_path / "mixed.jsonl"), str(tmp_path / "bom.csv")], tmp_path / "t.duckdb",
+                          workers=1, progress=False)
+    assert report.added == 3  # g1 and g3 around the bad line, and b1
+    assert [(r.origin, "UTF-8" in r.reason) for r in report.rejections] == [(f"{tmp_path / 'mixed.jsonl'}:2", True)]
+    assert set(articles(tmp_path / "t.duckdb")) == {"g1", "g3", "b1"}
+
+
 def test_parallel_workers_store_what_one_worker_stores(tmp_path: Path) -> None:
     corpus = synthetic.write_jsonl(tmp_path / "c.jsonl", 120)
     one = ingest_paths([str(corpus)], tmp_path / "one.duckdb", workers=1, progress=False, batch_size=50)

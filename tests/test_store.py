@@ -1,6 +1,7 @@
 """The store: schema and migrations, batch writes, the dashboard's reads, busy and missing databases."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -84,19 +85,19 @@ def test_schema_is_created_once_and_versioned(tmp_path: Path) -> None:
 
 
 def test_migrations_are_applied_in_order_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    migrations = tmp_path / "migrations"
-    migrations.mkdir()
     path = tmp_path / "m.duckdb"
-    with db.writer(path):
-        pass
-    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
-    (migrations / "003_second.sql").write_text("ALTER TABLE notes ADD COLUMN b INTEGER;")
-    (migrations / "002_first.sql").write_text("CREATE TABLE notes (a INTEGER);")
     with db.writer(path) as con:
-        assert db.schema_version(con) == 3
+        top = db.schema_version(con)
+    migrations = tmp_path / "migrations"
+    shutil.copytree(db.MIGRATIONS_DIR, migrations)
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", migrations)
+    (migrations / f"{top + 2:03d}_second.sql").write_text("ALTER TABLE notes ADD COLUMN b INTEGER;")
+    (migrations / f"{top + 1:03d}_first.sql").write_text("CREATE TABLE notes (a INTEGER);")
+    with db.writer(path) as con:
+        assert db.schema_version(con) == top + 2
     with db.writer(path) as con:
         assert db.migrate(con) == []
-    (migrations / "003_again.sql").write_text("SELECT 1;")
+    (migrations / f"{top + 2:03d}_again.sql").write_text("SELECT 1;")
     with pytest.raises(db.StoreError, match="share a version"):
         db.migrations()
 

@@ -6,7 +6,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import common, data, render
-from dashboard.i18n import label, t
+from dashboard.i18n import t
 from extract.store import db
 
 v = common.view()

@@ -12,9 +12,8 @@ common.header("page_claimants", v)
 with common.guard(lang):
     common.require_claims(v)
     figs = data.claimant_figures(v.filters)
-    parties = figs.groupby(figs["party"].fillna(""))["claimant"].nunique().sort_values(ascending=False)
     c1, c2 = st.columns(2)
-    party = c1.selectbox(t("claimant_ranges_party", lang), list(parties.index), key="cl_party",
+    party = c1.selectbox(t("claimant_ranges_party", lang), data.parties_by_claimants(figs), key="cl_party",
                          format_func=lambda p: p or t("unknown_party", lang))
     cats = [c for c in data.PEOPLE if c in set(figs["category"])]
     category = c2.selectbox(t("f_category", lang), cats, key="cl_cat", format_func=lambda c: label("cat", c, lang))

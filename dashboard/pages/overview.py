@@ -11,13 +11,19 @@ lang = v.lang
 common.header("page_overview", v)
 with common.guard(lang):
     common.require_claims(v)
+    naive_beside = st.toggle(t("count_mode", lang), key="count_mode", help=t("count_mode_help", lang))  # incidents helper
     kpis = data.kpis(v.filters)
+    by_incident = "naive_best" in kpis
     cols = st.columns(len(kpis))
     for col, row in zip(cols, kpis.itertuples()):
-        col.metric(label("cat", row.category, lang), f"{row.best:,}", help=t("kpi_help", lang), border=True)
+        col.metric(label("cat", row.category, lang), f"{row.best:,}",
+                   help=t("inc_kpi_help" if by_incident else "kpi_help", lang), border=True)
         col.caption(t("kpi_range_open", lang, low=f"{row.low:,}") if row.open_high else
                     t("kpi_range", lang, low=f"{row.low:,}", high=f"{row.high:,}"))
-    st.caption(t("tally_note", lang))
+        if by_incident and naive_beside:
+            col.caption(t("naive_beside", lang, naive=f"{row.naive_best:,}",
+                          factor="–" if row.factor != row.factor else f"{row.factor:.2f}"))
+    st.caption(t("inc_tally_note" if by_incident else "tally_note", lang))
 
     c1, c2 = st.columns([1, 2])
     filters.seed_once("grain", "grain", lambda v: v[-1] if v[-1] in ("day", "week", "month") else None)

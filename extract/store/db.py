@@ -33,7 +33,8 @@ TALLIED = "c.scope = 'incident' AND c.subgroup_of IS NULL AND c.repeats IS NULL"
 
 PERIODS = ("day", "week", "month", "quarter", "year")
 _SERIES_BY = ("category", "party", "asset", "country", "claimant", "claimant_type", "victim_type", "lang")
-BREAKDOWNS = ("party", "category", "asset", "place", "country", "claimant", "claimant_type", "victim_type", "lang", "scope")
+BREAKDOWNS = ("party", "category", "asset", "place", "country", "claimant", "claimant_type", "victim_type", "lang",
+              "scope")
 ORDERS = {"day": 'c."day"', "best": "c.best", "confidence": "c.confidence", "category": "c.category",
           "party": "c.party", "claimant": "c.claimant", "published": "c.published"}
 
@@ -298,15 +299,22 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
         "(SELECT count(*) FROM articles), (SELECT count(*) FROM claims)").fetchone()
 
 
+def _sums(cond: str = "") -> str:
+    """Columns low, best, high (sums) and open_high (claims without an upper bound) over the claims meeting
+    ``cond`` (all of the group when empty)."""
+    only = f" FILTER ({cond})" if cond else ""
+    return (f"coalesce(CAST(sum(c.low){only} AS BIGINT), 0) AS low, "
+            f"coalesce(CAST(sum(c.best){only} AS BIGINT), 0) AS best, CAST(sum(c.high){only} AS BIGINT) AS high, "
+            f"count(*) FILTER ({cond + ' AND ' if cond else ''}c.high IS NULL) AS open_high")
+
+
 def counts(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> dict[str, int]:
-    """Claims and articles matching the filters, and the tally (sum of low/best/high under the tally rule)."""
+    """Claims and articles matching the filters, and the tally: low, best, high (sums under the tally rule)
+    and open_high (tallied claims without an upper bound)."""
     w, p = where(f)
-    row = con.execute(
-        f"SELECT count(*), {ARTICLES}, CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), "
-        f"CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT), "
-        f"count(*) FILTER ({TALLIED} AND c.high IS NULL) FROM claims c{w}", p).fetchone()
-    keys = ("claims", "articles", "low", "best", "high", "open_high")
-    return {k: int(v or 0) for k, v in zip(keys, row)}
+    cur = con.execute(f"SELECT count(*) AS claims, {ARTICLES} AS articles, {_sums(TALLIED)} FROM claims c{w}", p)
+    row = cur.fetchone()
+    return {d[0]: int(v or 0) for d, v in zip(cur.description, row)}
 
 
 def claims_page(con: duckdb.DuckDBPyConnection, f: Filters | None = None, limit: int = 50, offset: int = 0,
@@ -315,13 +323,14 @@ def claims_page(con: duckdb.DuckDBPyConnection, f: Filters | None = None, limit:
     published and url. Ties keep the store's order (row id: a cheap, stable tie-breaker between writes)."""
     _check(order, tuple(ORDERS), "order")
     w, p = where(f)
-    direction = "DESC" if descending else "ASC"
-    return con.execute(
-        f"WITH page AS (SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", c.rowid AS row_id FROM claims c{w} "
-        f"ORDER BY {ORDERS[order]} {direction} NULLS LAST, c.rowid LIMIT ? OFFSET ?) "
-        "SELECT page.* EXCLUDE (row_id), a.title, a.outlet, a.published, a.url "
-        "FROM page LEFT JOIN articles a ON a.id = page.article_id "
-        f"ORDER BY {ORDERS[order].replace('c.', 'page.')} {direction} NULLS LAST, page.row_id",
+    key = f"{ORDERS[order]} {'DESC' if descending else 'ASC'} NULLS LAST, c.rowid"
+    return con.execute(  # the page's rows by their sort key alone, then their columns, then their articles
+        f"WITH page AS (SELECT c.rowid AS row_id FROM claims c{w} ORDER BY {key} LIMIT ? OFFSET ?), "
+        f"r AS (SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", c.rowid AS row_id FROM claims c "
+        "WHERE c.rowid IN (SELECT row_id FROM page)) "
+        "SELECT r.* EXCLUDE (row_id), a.title, a.outlet, a.published, a.url FROM r "
+        "LEFT JOIN (SELECT * FROM articles WHERE id IN (SELECT article_id FROM r)) a ON a.id = r.article_id "
+        f"ORDER BY {key.replace('c.', 'r.').replace('r.rowid', 'r.row_id')}",
         p + [int(limit), int(offset)]).df(date_as_object=True)
 
 
@@ -335,19 +344,19 @@ def series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, period: str
     group = f"period, {cols}" if cols else "period"
     return con.execute(
         f"SELECT CAST(date_trunc(?, c.\"day\") AS DATE) AS period{', ' + cols if cols else ''}, count(*) AS claims, "
-        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
-        f"FROM claims c{w} GROUP BY {group} ORDER BY {group}", [period] + p).df(date_as_object=True)
+        f"{_sums()} FROM claims c{w} GROUP BY {group} ORDER BY {group}", [period] + p).df(date_as_object=True)
 
 
 def equipment_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, period: str = "month") -> pd.DataFrame:
-    """Destroyed and captured equipment (claims with an asset) per period × category × asset, tally rule."""
+    """Destroyed and captured equipment (claims with an asset) per period × category × asset under the tally
+    rule: claims, low, best, high, open_high."""
     _check(period, PERIODS, "period")
     w, p = where(f, f"{TALLIED} AND c.asset IS NOT NULL AND c.category IN ('destroyed', 'captured') "
                     'AND c."day" IS NOT NULL')
     return con.execute(
         "SELECT CAST(date_trunc(?, c.\"day\") AS DATE) AS period, c.category, c.asset, count(*) AS claims, "
-        "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, CAST(sum(c.high) AS BIGINT) AS high "
-        f"FROM claims c{w} GROUP BY ALL ORDER BY period, c.category, c.asset", [period] + p).df(date_as_object=True)
+        f"{_sums()} FROM claims c{w} GROUP BY ALL ORDER BY period, c.category, c.asset",
+        [period] + p).df(date_as_object=True)
 
 
 def latest_cumulative(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
@@ -365,13 +374,13 @@ def latest_cumulative(con: duckdb.DuckDBPyConnection, f: Filters | None = None) 
     ).df(date_as_object=True)
 
 
-def breakdown(con: duckdb.DuckDBPyConnection, by: str, f: Filters | None = None, limit: int | None = None) -> pd.DataFrame:
-    """Per value of ``by`` (one of BREAKDOWNS): claims, articles, and the tally sums. Ordered by best, largest first."""
+def breakdown(con: duckdb.DuckDBPyConnection, by: str, f: Filters | None = None,
+              limit: int | None = None) -> pd.DataFrame:
+    """Per value of ``by`` (one of BREAKDOWNS): claims and the tally sums (low, best, high, open_high), largest
+    best first. (Distinct articles per value are left out: they cost more than all the rest.)"""
     col = f"c.{_q(_check(by, BREAKDOWNS, 'breakdown'))}"
     w, p = where(f)
-    sql = (f"SELECT {col} AS {_q(by)}, count(*) AS claims, {ARTICLES} AS articles, "
-           f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
-           f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high FROM claims c{w} GROUP BY {col} "
+    sql = (f"SELECT {col} AS {_q(by)}, count(*) AS claims, {_sums(TALLIED)} FROM claims c{w} GROUP BY {col} "
            f"ORDER BY best DESC, claims DESC, {col} NULLS LAST")
     if limit is not None:
         sql += " LIMIT ?"
@@ -380,12 +389,10 @@ def breakdown(con: duckdb.DuckDBPyConnection, by: str, f: Filters | None = None,
 
 
 def map_points(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
-    """Claims with coordinates, grouped by place: place, country, lat, lon, claims, and tally sums."""
+    """Claims with coordinates, grouped by place: place, country, lat, lon, claims, and the tally sums."""
     w, p = where(f, "c.lat IS NOT NULL AND c.lon IS NOT NULL")
     return con.execute(
-        "SELECT c.place, c.country, c.lat, c.lon, count(*) AS claims, "
-        f"coalesce(CAST(sum(c.low) FILTER ({TALLIED}) AS BIGINT), 0) AS low, coalesce(CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT), 0) AS best, "
-        f"CAST(sum(c.high) FILTER ({TALLIED}) AS BIGINT) AS high FROM claims c{w} "
+        f"SELECT c.place, c.country, c.lat, c.lon, count(*) AS claims, {_sums(TALLIED)} FROM claims c{w} "
         "GROUP BY c.place, c.country, c.lat, c.lon ORDER BY best DESC, c.place", p).df(date_as_object=True)
 
 
@@ -423,28 +430,26 @@ def runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pd.DataFrame:
     return con.execute("SELECT * FROM ingest_runs ORDER BY run_id DESC LIMIT ?", [int(limit)]).df(date_as_object=True)
 
 
+EXPORTS = ("claims", "articles", "tally")
+
+
 def _export_sql(what: str, f: Filters | None) -> tuple[str, list[Any]]:
     if what == "claims":
         w, p = where(f)
         return (f"SELECT {CLAIM_COLUMNS}, c.article_id, c.\"day\", a.title, a.outlet, a.published, a.url "
-                f"FROM claims c LEFT JOIN articles a ON a.id = c.article_id{w} ORDER BY c.\"day\" NULLS LAST, c.claim_id",
-                p)
+                f"FROM claims c LEFT JOIN articles a ON a.id = c.article_id{w} "
+                "ORDER BY c.\"day\" NULLS LAST, c.claim_id", p)
     if what == "articles":
         if f is None or f.is_empty():
             return f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a ORDER BY a.published NULLS LAST, a.id", []
         w, p = where(f)
-        return (f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a WHERE a.id IN (SELECT c.article_id FROM claims c{w}) "
-                "ORDER BY a.published NULLS LAST, a.id", p)
+        return (f"SELECT {ARTICLE_COLUMNS}, a.text FROM articles a "
+                f"WHERE a.id IN (SELECT c.article_id FROM claims c{w}) ORDER BY a.published NULLS LAST, a.id", p)
     if what == "tally":
         w, p = where(f, TALLIED)
-        return ("SELECT c.category, c.asset, c.party, count(*) AS claims, count(DISTINCT c.article_id) AS articles, "
-                "CAST(sum(c.low) AS BIGINT) AS low, CAST(sum(c.best) AS BIGINT) AS best, "
-                "CAST(sum(c.high) AS BIGINT) AS high, count(*) FILTER (c.high IS NULL) AS open_high "
+        return (f"SELECT c.category, c.asset, c.party, count(*) AS claims, {ARTICLES} AS articles, {_sums()} "
                 f"FROM claims c{w} GROUP BY ALL ORDER BY c.category, c.asset NULLS FIRST, best DESC, c.party", p)
     raise ValueError(f"what must be one of {', '.join(EXPORTS)}, not {what!r}")
-
-
-EXPORTS = ("claims", "articles", "tally")
 
 
 def export_table(con: duckdb.DuckDBPyConnection, what: str, f: Filters | None = None) -> pa.Table:
@@ -489,6 +494,12 @@ def digest(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
 _GROUP_BY = BREAKDOWNS + ("self_reported",)
 
 
+def claim_count(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> int:
+    """How many claims match the filters (cheaper than counts: no distinct articles, no sums)."""
+    w, p = where(f)
+    return int(con.execute(f"SELECT count(*) FROM claims c{w}", p).fetchone()[0])
+
+
 def grouped(con: duckdb.DuckDBPyConnection, by: Sequence[str], f: Filters | None = None) -> pd.DataFrame:
     """Per combination of ``by`` columns (BREAKDOWNS or self_reported): claims and the tally sums low/best/high
     with open_high (tallied claims with no upper bound). Ordered by best, largest first."""
@@ -513,3 +524,200 @@ def map_incidents(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> p
         "arg_max(c.sentence, c.best) AS sentence, arg_max(c.quote, c.best) AS quote, "
         "arg_max(coalesce(c.claimant, c.claimed_by), c.best) AS claimant, arg_max(c.lang, c.best) AS lang "
         f"FROM claims c{w} GROUP BY c.place, c.country, c.lat, c.lon, c.category ORDER BY best DESC, c.place", p).df(date_as_object=True)
+
+
+# ---------------------------------------------------------------- incidents (added by the incidents helper; docs/incidents.md)
+
+INCIDENT_INPUT = ("claim_id", "doc", "category", "asset", "low", "best", "high", "qualifier", "victim_type", "party",
+                  "claimant", "claimed_by", "claimant_type", "self_reported", "confidence", "place", "country", "lat",
+                  "lon", "event_date", "published", "scope", "subgroup_of", "repeats")
+"""The claims columns the grouping reads."""
+INCIDENT_ORDERS = {"best": "i.best", "first_date": "i.first_date", "n_claims": "i.n_claims",
+                   "spread": "(i.spread_high - i.spread_low)", "n_docs": "i.n_docs"}
+Block = tuple[str, str, str]
+"""(category, asset or '', country or ''): the unit of regrouping."""
+
+
+def _blocks_table(blocks: Sequence[Block]) -> pa.Table:
+    cat, asset, country = zip(*blocks) if blocks else ((), (), ())
+    return pa.table({"category": pa.array(cat, pa.string()), "asset": pa.array(asset, pa.string()),
+                     "country": pa.array(country, pa.string())})
+
+
+def incident_input(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> pd.DataFrame:
+    """The claims to group (all, or those of ``blocks``)."""
+    cols = ", ".join(f"c.{_q(n)}" for n in INCIDENT_INPUT)
+    if blocks is None:
+        return con.execute(f"SELECT {cols} FROM claims c").df(date_as_object=True)
+    con.register("incident_blocks", _blocks_table(blocks))
+    try:
+        return con.execute(
+            f"SELECT {cols} FROM claims c JOIN incident_blocks b ON b.category = c.category "
+            "AND b.asset = coalesce(c.asset, '') AND b.country = coalesce(c.country, '')").df(date_as_object=True)
+    finally:
+        con.unregister("incident_blocks")
+
+
+def claim_blocks(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> list[Block]:
+    """The blocks of some claims."""
+    return [tuple(r) for r in con.execute(
+        "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims "
+        "WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [list(claim_ids)]).fetchall()]
+
+
+def stale_incident_blocks(con: duckdb.DuckDBPyConnection) -> list[Block]:
+    """Blocks of incidents that hold claims no longer stored (re-extracted articles)."""
+    return [tuple(r) for r in con.execute(
+        "SELECT DISTINCT i.category, coalesce(i.asset, ''), coalesce(i.country, '') FROM incidents i "
+        "JOIN incident_claims ic USING (incident_id) WHERE ic.claim_id NOT IN (SELECT claim_id FROM claims)").fetchall()]
+
+
+def incident_overrides(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every analyst override: override_id, kind, seq, claim_id, side, note, created_at."""
+    return con.execute("SELECT override_id, kind, seq, claim_id, side, note, created_at FROM incident_overrides "
+                       "ORDER BY seq, claim_id").df()
+
+
+def add_incident_override(con: duckdb.DuckDBPyConnection, kind: str, sides: dict[str, str | None],
+                          note: str | None = None) -> str:
+    """Record a split (claim_id -> 'a' | 'b') or a merge (claim_id -> None); returns the override id."""
+    _check(kind, ("split", "merge"), "override kind")
+    seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM incident_overrides").fetchone()[0]
+    oid = f"{kind}-{seq}"
+    con.executemany("INSERT INTO incident_overrides VALUES (?, ?, ?, ?, ?, ?, now())",
+                    [[oid, kind, seq, cid, side, note] for cid, side in sides.items()])
+    return oid
+
+
+def delete_incident_override(con: duckdb.DuckDBPyConnection, override_id: str) -> None:
+    """Remove an override (regroup afterwards)."""
+    con.execute("DELETE FROM incident_overrides WHERE override_id = ?", [override_id])
+
+
+def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame,
+                      blocks: Sequence[Block] | None = None) -> None:
+    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``."""
+    inc = incidents.copy()
+    inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
+                    + inc["country"].fillna("").astype(str))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("new_incidents", inc)
+        con.register("new_members", members)
+        if blocks is None:
+            con.execute("DELETE FROM incident_claims")
+            con.execute("DELETE FROM incidents")
+        else:
+            con.register("incident_blocks", _blocks_table(blocks))
+            con.execute("CREATE OR REPLACE TEMP TABLE gone AS SELECT i.incident_id FROM incidents i "
+                        "JOIN incident_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country")
+            con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM gone) "
+                        "OR claim_id IN (SELECT claim_id FROM new_members) "
+                        "OR claim_id NOT IN (SELECT claim_id FROM claims)")
+            con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM gone) "
+                        "OR incident_id IN (SELECT incident_id FROM new_incidents) "
+                        "OR incident_id NOT IN (SELECT incident_id FROM incident_claims)")
+            con.execute("DROP TABLE gone")
+        con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
+        con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for name in ("new_incidents", "new_members", "incident_blocks"):
+            try:
+                con.unregister(name)
+            except Exception:  # noqa: BLE001 - not registered on this path
+                pass
+
+
+def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> int:
+    """Regroup all claims, or only the ``blocks`` an ingest batch touched (with blocks holding re-extracted claims
+    and blocks tied to them by merges); returns the number of incidents written."""
+    from extract.incidents import group
+
+    overrides = incident_overrides(con)
+    if blocks is not None:
+        todo = set(blocks) | set(stale_incident_blocks(con))
+        merges = overrides[overrides["kind"] == "merge"]
+        while True:  # a merge may join claims of two blocks: regroup them together
+            ids = merges.loc[merges["override_id"].isin(
+                merges.loc[merges["claim_id"].isin(incident_input(con, sorted(todo))["claim_id"]), "override_id"]),
+                "claim_id"]
+            more = set(claim_blocks(con, ids.tolist())) - todo if len(ids) else set()
+            if not more:
+                break
+            todo |= more
+        blocks = sorted(todo)
+        if not blocks:
+            return 0
+    g = group(incident_input(con, blocks), overrides)
+    replace_incidents(con, g.incidents, g.members, blocks)
+    return len(g.incidents)
+
+
+def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:
+    """Incidents with a counted member claim that matches the claim filters."""
+    w, p = where(f)
+    if not w:
+        return "", []
+    return (" WHERE i.incident_id IN (SELECT ic.incident_id FROM incident_claims ic JOIN claims c "
+            f"ON c.claim_id = ic.claim_id{w} AND ic.counted)"), p
+
+
+def incidents_page(con: duckdb.DuckDBPyConnection, f: Filters | None = None, limit: int = 50, offset: int = 0,
+                   order: str = "best", descending: bool = True) -> pd.DataFrame:
+    """One page of incidents matching the filters (every incidents column)."""
+    _check(order, tuple(INCIDENT_ORDERS), "order")
+    w, p = _incident_where(f)
+    direction = "DESC" if descending else "ASC"
+    return con.execute(f"SELECT i.* FROM incidents i{w} ORDER BY {INCIDENT_ORDERS[order]} {direction} NULLS LAST, "
+                       "i.incident_id LIMIT ? OFFSET ?", p + [int(limit), int(offset)]).df(date_as_object=True)
+
+
+def incident_members(con: duckdb.DuckDBPyConnection, incident_id: str) -> pd.DataFrame:
+    """The claims of one incident with their role, reason and article (title, outlet, url)."""
+    return con.execute(
+        f"SELECT ic.role, ic.counted, ic.reason, {CLAIM_COLUMNS}, c.published, c.\"day\", c.article_id, "
+        "a.title, a.outlet, a.url FROM incident_claims ic JOIN claims c ON c.claim_id = ic.claim_id "
+        "LEFT JOIN articles a ON a.id = c.article_id WHERE ic.incident_id = ? "
+        "ORDER BY ic.counted DESC, c.\"day\" NULLS LAST, c.best DESC, c.claim_id", [incident_id]).df(date_as_object=True)
+
+
+def incident_tally(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Per category: incidents and the sum of their best/low/high, beside the naive sum of all tallied claims
+    (every report added) and the double-counting factor naive / incidents."""
+    wi, pi = _incident_where(f)
+    wc, pc = where(f)
+    return con.execute(
+        "WITH inc AS (SELECT i.category, count(*) AS incidents, CAST(sum(i.best) AS BIGINT) AS best, "
+        f"CAST(sum(i.low) AS BIGINT) AS low, CAST(sum(i.high) AS BIGINT) AS high FROM incidents i{wi} "
+        "GROUP BY i.category), "
+        f"naive AS (SELECT c.category, CAST(sum(c.best) FILTER ({TALLIED}) AS BIGINT) AS naive_best, "
+        f"count(*) FILTER ({TALLIED}) AS claims FROM claims c{wc} GROUP BY c.category) "
+        "SELECT coalesce(inc.category, naive.category) AS category, coalesce(inc.incidents, 0) AS incidents, "
+        "coalesce(inc.best, 0) AS best, coalesce(inc.low, 0) AS low, inc.high, coalesce(naive.claims, 0) AS claims, "
+        "coalesce(naive.naive_best, 0) AS naive_best, "
+        "CASE WHEN coalesce(inc.best, 0) > 0 THEN naive.naive_best / inc.best END AS factor "
+        "FROM inc FULL OUTER JOIN naive ON inc.category = naive.category ORDER BY best DESC, category",
+        pi + pc).df()
+
+
+def incidents_ready(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the store has its claims grouped: the incidents tables exist and, if any claim is tallied, some
+    claim is in an incident (a store written without the ingest hook has none until it is regrouped)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'incidents'").fetchone()[0]:
+        return False
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM incident_claims) OR NOT EXISTS "
+                            f"(SELECT 1 FROM claims c WHERE {TALLIED})").fetchone()[0])
+
+
+def incident_grouped(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
+    """Per category × asset, shaped like ``grouped(("category", "asset"))``: claims = incidents, the sums of the
+    incidents' low/best/high, open_high = 0 (an incident's high is always set)."""
+    w, p = _incident_where(f)
+    return con.execute(
+        "SELECT i.category, i.asset, count(*) AS claims, CAST(sum(i.low) AS BIGINT) AS low, "
+        "CAST(sum(i.best) AS BIGINT) AS best, CAST(sum(i.high) AS BIGINT) AS high, 0 AS open_high "
+        f"FROM incidents i{w} GROUP BY i.category, i.asset ORDER BY best DESC", p).df()

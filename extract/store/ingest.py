@@ -161,6 +161,8 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
+            # incidents helper: regroup the incidents of the blocks this batch touched (docs/incidents.md)
+            db.regroup_incidents(con, db.claim_blocks(con, claims.column("claim_id").to_pylist()))
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
         report.seen += batch.seen
@@ -281,7 +283,10 @@ class _Progress:
         r = self.report or IngestReport()
         docs = r.seen + self.pending
         rate = docs / max(time.perf_counter() - self.t0, 1e-9)
-        files = f"{self.done}/{self.files} files, " if self.files else ""
+        files = ""
+        if self.files:
+            filled = round(20 * self.done / self.files)
+            files = f"[{'#' * filled}{'.' * (20 - filled)}] {self.done}/{self.files} files, "
         line = (f"ingest: {files}{docs} docs, {rate:.1f} docs/s, added {r.added}, duplicates {r.duplicates}, "
                 f"rejected {len(r.rejections)}" + (f" - {what}" if what else ""))
         self.out.write(("\r\x1b[K" + line) if self.tty else line + "\n")

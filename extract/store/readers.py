@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -89,7 +89,7 @@ def read_file(path: str, max_mb: float = MAX_FILE_MB) -> Iterator[Article | Reje
             if isinstance(codec, Rejection):
                 yield Rejection(path, codec.reason)
             elif ext in (".jsonl", ".ndjson", ".csv"):
-                yield from _stream_rows(path, ext, io.TextIOWrapper(fh, encoding=codec, newline=""))
+                yield from _stream_rows(path, ext, fh, codec)
             else:
                 yield from _whole_file(path, ext, fh.read(), codec)
     except OSError as e:
@@ -133,17 +133,29 @@ def _whole_file(path: str, ext: str, data: bytes, codec: str) -> Iterator[Articl
         yield from _json_file(path, text)
 
 
-def _stream_rows(path: str, ext: str, fh: io.TextIOWrapper) -> Iterator[Article | Rejection]:
-    rows = _csv_rows(path, fh) if ext == ".csv" else _jsonl_rows(path, fh)
+def _stream_rows(path: str, ext: str, fh: BinaryIO, codec: str) -> Iterator[Article | Rejection]:
+    if ext != ".csv" and codec != "utf-16":  # UTF-8 lines decoded one by one: a bad byte costs one row
+        rows = _jsonl_rows(path, _utf8_lines(path, fh))
+    else:
+        text = io.TextIOWrapper(fh, encoding=codec, newline="")
+        rows = _csv_rows(path, text) if ext == ".csv" else _jsonl_rows(path, text)
     n = 0
     try:
         for n, item in enumerate(rows, 1):
             yield item
     except UnicodeDecodeError as e:
-        yield Rejection(path, _undecodable(fh.encoding, f"byte 0x{e.object[e.start]:02x} after item {n}"))
+        yield Rejection(path, _undecodable(codec, f"byte 0x{e.object[e.start]:02x} after item {n}"))
         return
     if n == 0:
         yield Rejection(path, "empty file")
+
+
+def _utf8_lines(path: str, fh: BinaryIO) -> Iterator[str | Rejection]:
+    for n, raw in enumerate(fh, 1):
+        try:
+            yield raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as e:
+            yield Rejection(f"{path}:{n}", _undecodable("utf-8", f"byte 0x{raw[e.start]:02x} at column {e.start + 1}"))
 
 
 def article(doc: str, text: str, origin: str, title: Any = None, published: Any = None, outlet: Any = None,
@@ -277,8 +289,11 @@ def _json_file(path: str, text: str) -> Iterator[Article | Rejection]:
         yield _row(path, n, row, f"{path}#{n}")
 
 
-def _jsonl_rows(path: str, lines: Iterable[str]) -> Iterator[Article | Rejection]:
+def _jsonl_rows(path: str, lines: Iterable[str | Rejection]) -> Iterator[Article | Rejection]:
     for n, line in enumerate(lines, 1):
+        if isinstance(line, Rejection):
+            yield line
+            continue
         if not line.strip():
             continue
         try:

@@ -1,0 +1,120 @@
+"""Incidents in a real DuckDB store: migration, regrouping after ingest batches, overrides surviving re-ingest."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from extract.claim import Claim, make_claim_id, text_hash
+from extract.store import db
+from extract.store.ingest import ARTICLE_SCHEMA, article_id, claims_table
+
+SARAQIB = dict(place="Saraqib", country="Syria", lat=35.8645, lon=36.8059)
+IDLIB = dict(place="Idlib", country="Syria", lat=35.8702, lon=36.5482)  # the governorate
+RAQQA = dict(place="Ar Raqqah", country="Syria", lat=35.9528, lon=39.0079)
+
+
+def article(doc: str, best: int, published: date, where: dict, category: str = "killed",
+            **kw) -> tuple[dict, list[Claim]]:
+    text = f"{doc}: {best} civilians were killed."
+    c = Claim(doc=doc, claim_id=make_claim_id(text_hash(text), 4, 10, category), lang="en", category=category,
+              low=best, best=best, high=best, qualifier="exact", quote=f"{best} civilians", start=4, end=10,
+              sentence=text, rule="test", extractor_version="test-1", victim_type="civilian", party="civilians",
+              confidence=0.9, **where, **kw)
+    return {"doc": doc, "text": text, "published": published}, [c]
+
+
+def ingest(path: Path, docs: list[tuple[dict, list[Claim]]]) -> None:
+    """Write one batch as ingest does, then regroup the blocks it touched (what the ingest hook does)."""
+    rows, claims, owners = [], [], []
+    for a, cs in docs:
+        aid = article_id(a["text"])
+        rows.append({"title": None, "lang": "en", "outlet": None, "url": None, "origin": a["doc"], **a, "id": aid,
+                     "extractor_version": "test-1", "n_claims": len(cs)})
+        claims += cs
+        owners += [aid] * len(cs)
+    with db.writer(path) as con:
+        db.write_batch(con, db.RunInfo(paths=["t"], extractor_version="test-1"),
+                       pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), claims_table(claims, owners),
+                       seen=len(docs), finished=True)
+        db.regroup_incidents(con, db.claim_blocks(con, [c.claim_id for c in claims]))
+
+
+def membership(path: Path) -> dict[str, str]:
+    with db.reader(path) as con:
+        rows = con.execute("SELECT c.doc, ic.incident_id FROM incident_claims ic JOIN claims c USING (claim_id)")
+        return dict(rows.fetchall())
+
+
+D1, D2 = date(2024, 3, 1), date(2024, 3, 2)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    p = tmp_path / "s.duckdb"
+    ingest(p, [article("a", 5, D1, SARAQIB), article("b", 6, D1, IDLIB), article("c", 3, D1, RAQQA)])
+    return p
+
+
+def test_migration_creates_the_tables_once(tmp_path: Path):
+    p = tmp_path / "m.duckdb"
+    with db.writer(p) as con:
+        assert db.incidents_ready(con)
+        names = [n for _, n, _ in db.migrations()]
+        assert "010_incidents.sql" in names
+        assert db.migrate(con) == []  # already applied
+
+
+def test_ingest_batches_group_into_incidents_incrementally(path: Path):
+    m = membership(path)
+    assert m["a"] == m["b"] != m["c"]
+    ingest(path, [article("d", 7, D2, SARAQIB), article("e", 40, D2, IDLIB)])  # a later batch
+    m = membership(path)
+    assert m["d"] == m["a"] and m["e"] not in (m["a"], m["c"])
+    with db.writer(path) as con:  # incremental == regrouping everything from scratch
+        before = con.execute("SELECT * FROM incidents ORDER BY incident_id").fetchall()
+        db.regroup_incidents(con)
+        assert con.execute("SELECT * FROM incidents ORDER BY incident_id").fetchall() == before
+
+
+def test_tally_incidents_beside_the_naive_sum(path: Path):
+    with db.reader(path) as con:
+        t = db.incident_tally(con).set_index("category")
+        assert (t.loc["killed", "incidents"], t.loc["killed", "best"], t.loc["killed", "naive_best"]) == (2, 8, 14)  # 5 and 6: the lower median of equals
+        assert t.loc["killed", "factor"] == pytest.approx(14 / 8)
+        page = db.incidents_page(con, db.Filters(places=("Ar Raqqah",)))
+        assert list(page["best"]) == [3]
+        inc = db.incidents_page(con, order="n_claims").iloc[0]
+        members = db.incident_members(con, inc["incident_id"])
+        assert sorted(members["doc"]) == ["a", "b"] and members["reason"].str.len().gt(0).all()
+
+
+def test_split_and_merge_survive_reingest(path: Path):
+    m = membership(path)
+    with db.reader(path) as con:
+        ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
+    with db.writer(path) as con:
+        db.add_incident_override(con, "split", {ids["a"]: "a", ids["b"]: "b"}, note="two strikes")
+        db.add_incident_override(con, "merge", {ids["b"]: None, ids["c"]: None})
+        db.regroup_incidents(con)
+    m = membership(path)
+    assert m["a"] != m["b"] and m["b"] == m["c"]
+    ingest(path, [article("f", 5, D2, SARAQIB)])  # a new batch regroups the block: the overrides hold
+    m = membership(path)
+    assert m["a"] != m["b"] and m["b"] == m["c"] and m["f"] == m["a"]
+    with db.writer(path) as con:
+        db.delete_incident_override(con, "split-1")
+        db.delete_incident_override(con, "merge-2")
+        db.regroup_incidents(con)
+        assert len(db.incident_overrides(con)) == 0
+    m = membership(path)
+    assert m["a"] == m["b"] != m["c"]
+
+
+def test_cumulative_claims_stay_out_of_incidents(path: Path):
+    ingest(path, [article("g", 20000, D1, SARAQIB, scope="cumulative")])
+    assert "g" not in membership(path)
+    with db.reader(path) as con:
+        assert db.incident_tally(con).set_index("category").loc["killed", "best"] == 8
