@@ -26,6 +26,8 @@ if str(ROOT) not in sys.path:
 
 FLOOR_CHARS_PER_S = 1_000_000
 FLOOR_ADVERSARIAL_S = 2.0
+ADVERSARIAL_TIMEOUT_S = 120.0  # the adversarial run is stopped after this, and reported as such
+UNIT_TIMEOUT_S = 20.0
 
 # --- synthetic bilingual corpus ----------------------------------------------------------------------
 
@@ -225,9 +227,24 @@ def _probe(million_chars: float) -> None:
     print(json.dumps(r | {"rss_after_import_mb": before, "peak_rss_mb": _peak_rss_mb()}))
 
 
-def _run_probe(million_chars: float) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--probe", str(million_chars)], check=True,
-                         capture_output=True, text=True, cwd=ROOT)
+def _timed(text: str) -> None:
+    """Child process: time one extraction of ``text`` on one core, print one JSON line."""
+    _one_core()
+    from extract import extract_claims
+
+    extract_claims("warm-up: 3 people were killed. قتل ثلاثة أشخاص.")
+    t0 = time.perf_counter()
+    claims = extract_claims(text, doc="adversarial")
+    print(json.dumps({"chars": len(text), "claims": len(claims), "seconds": time.perf_counter() - t0}))
+
+
+def _run_child(args: list[str], timeout: float | None = None) -> dict[str, float] | None:
+    """Run this script with ``args`` in a fresh process; its JSON line, or None when stopped after ``timeout`` s."""
+    try:
+        out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
+                             cwd=ROOT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -244,12 +261,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--shared", type=Path, default=ROOT.parent / "shared", help="shared dir with research/corpus/")
     p.add_argument("--no-research", action="store_true", help="skip the research corpus measurement")
     p.add_argument("--probe", type=float, help=argparse.SUPPRESS)
+    p.add_argument("--adversarial", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--unit", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.probe is not None:
         _probe(args.probe)
         return 0
+    if args.adversarial or args.unit:
+        unit = ADVERSARIAL_UNITS.get(args.unit or "")
+        _timed(adversarial_text() if unit is None else (unit * (100_000 // len(unit) + 1))[:100_000])
+        return 0
 
-    small, big = _run_probe(1.0), _run_probe(args.mb)
+    small, big = _run_child(["--probe", "1"]), _run_child(["--probe", str(args.mb)])
+    assert small and big
     print("# synthetic bilingual corpus, one core, streamed; each size in a fresh process")
     print(_line("synthetic_1m", small) + f" peak_rss_mb={small['peak_rss_mb']:.0f}")
     print(_line(f"synthetic_{args.mb:g}m", big) + f" peak_rss_mb={big['peak_rss_mb']:.0f}")
@@ -258,23 +282,18 @@ def main(argv: list[str] | None = None) -> int:
     rate = big["chars"] / big["seconds"]
     print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} status={'ok' if rate >= FLOOR_CHARS_PER_S else 'below'}")
 
-    _one_core()
-    from extract import extract_claims
-
-    text = adversarial_text()
-    t0 = time.perf_counter()
-    claims = extract_claims(text, doc="adversarial")
-    took = time.perf_counter() - t0
-    print(f"adversarial chars={len(text)} claims={len(claims)} seconds={took:.2f} floor<={FLOOR_ADVERSARIAL_S} "
-          f"status={'ok' if took <= FLOOR_ADVERSARIAL_S else 'below'}")
-    slow = []
-    for name, unit in ADVERSARIAL_UNITS.items():
-        part = (unit * (100_000 // len(unit) + 1))[:100_000]
-        t0 = time.perf_counter()
-        extract_claims(part)
-        slow.append((time.perf_counter() - t0, name))
-    print("# adversarial units, 100k chars each, slowest first: "
-          + "; ".join(f"{name} {t:.2f}s" for t, name in sorted(slow, reverse=True)[:6]))
+    adv = _run_child(["--adversarial"], ADVERSARIAL_TIMEOUT_S)
+    if adv is None:
+        print(f"adversarial chars=1000000 seconds>{ADVERSARIAL_TIMEOUT_S:.0f} (stopped) floor<={FLOOR_ADVERSARIAL_S} status=below")
+    else:
+        print(f"adversarial chars={adv['chars']} claims={adv['claims']} seconds={adv['seconds']:.2f} "
+              f"floor<={FLOOR_ADVERSARIAL_S} status={'ok' if adv['seconds'] <= FLOOR_ADVERSARIAL_S else 'below'}")
+    units = []
+    for name in ADVERSARIAL_UNITS:
+        r = _run_child(["--unit", name], UNIT_TIMEOUT_S)
+        units.append((r["seconds"] if r else float("inf"), name))
+    print("# adversarial units, 100k chars each, slowest first ('inf': stopped after "
+          f"{UNIT_TIMEOUT_S:.0f} s): " + "; ".join(f"{name} {t:.2f}s" for t, name in sorted(units, reverse=True)[:6]))
 
     if not args.no_research and (args.shared / "research/corpus").is_dir():
         print(_line("research_corpus", measure(research_documents(args.shared))))

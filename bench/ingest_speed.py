@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +24,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import synthetic  # noqa: E402
 
-from extract.store.readers import parse_published  # noqa: E402
 
 _INGEST = """
 import json, resource, sys, time
@@ -43,8 +41,8 @@ import json, multiprocessing, sys, time
 sys.path[:0] = [{root!r}, {bench!r}]
 from ingest_speed import bare_chunk
 docs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
-from extract.store.readers import parse_published
-items = [(d["text"], d["id"], parse_published(d["date"])) for d in docs]
+from extract.dates import parse_date
+items = [(d["text"], d["id"], parse_date(d["date"])) for d in docs]
 chunks = [items[i:i + 16] for i in range(0, len(items), 16)]
 workers = int(sys.argv[2])
 t = time.perf_counter()

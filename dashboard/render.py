@@ -114,6 +114,11 @@ def _cell(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _join(*values: Any) -> str:
+    """The non-empty values, escaped, joined by a middle dot."""
+    return " · ".join(c for c in (_cell(v) for v in values) if c)
+
+
 def evidence_table(rows: Iterable[Mapping[str, Any]], headers: Mapping[str, str]) -> str:
     """An HTML table of claims: sentence with figure highlighted, figure and range, victims, claimant, article.
 
@@ -124,27 +129,19 @@ def evidence_table(rows: Iterable[Mapping[str, Any]], headers: Mapping[str, str]
     body = []
     for r in rows:
         sent = sentence_html(str(r.get("sentence") or ""), str(r.get("quote") or ""), str(r.get("category")), r.get("lang"))
-        high = r.get("high")
-        rng = f"{_cell(r.get('low'))}–{_cell(high) if _cell(high) else '?'}"
-        figure = (
-            f"<b>{_cell(r.get('best'))}</b> {_cell(r.get('category_label') or r.get('category'))}"
-            f"{(' · ' + _cell(r.get('asset_label') or r.get('asset'))) if _cell(r.get('asset')) else ''}"
-            f"<div class='meta'><span dir='ltr'>{rng}</span> · {_cell(r.get('qualifier'))}"
-            f"{(' · ' + _cell(r.get('convention'))) if _cell(r.get('convention')) else ''}</div>"
-        )
-        victims = (
-            f"{_cell(r.get('victims'))}<div class='meta'>{_cell(r.get('party'))}"
-            f"{(' · ' + _cell(r.get('victim_type_label') or r.get('victim_type'))) if _cell(r.get('victim_type')) else ''}</div>"
-        )
-        claimant = (
-            f"<span dir='auto'>{_cell(r.get('claimed_by'))}</span><div class='meta'>{_cell(r.get('claimant'))}"
-            f" · {_cell(r.get('claimant_type_label') or r.get('claimant_type'))}</div>"
-        )
+        high = _cell(r.get("high"))
+        rng = f"<span dir='ltr'>{_cell(r.get('low'))}–{high or '?'}</span>"
+        figure = (f"<b>{_cell(r.get('best'))}</b> "
+                  + _join(r.get("category_label") or r.get("category"), r.get("asset_label") or r.get("asset"))
+                  + f"<div class='meta'>{rng} · "
+                  + _join(r.get("qualifier_label") or r.get("qualifier"), r.get("convention")) + "</div>")
+        victims = (f"<span dir='auto'>{_cell(r.get('victims'))}</span><div class='meta'>"
+                   + _join(r.get("party"), r.get("victim_type_label") or r.get("victim_type")) + "</div>")
+        claimant = (f"<span dir='auto'>{_cell(r.get('claimed_by'))}</span><div class='meta'>"
+                    + _join(r.get("claimant"), r.get("claimant_type_label") or r.get("claimant_type")) + "</div>")
         title = str(r.get("title") or r.get("doc") or "")
-        article = (
-            f"<span dir='auto'>{link(r.get('url'), title)}</span><div class='meta'>{_cell(r.get('outlet'))}"
-            f" · {_cell(r.get('published'))}</div>"
-        )
+        article = (f"<span dir='auto'>{link(r.get('url'), title)}</span><div class='meta'>"
+                   + _join(r.get("outlet"), r.get("published")) + "</div>")
         body.append(f"<tr><td class='sent'>{sent}</td><td>{figure}</td><td>{victims}</td><td>{claimant}</td><td>{article}</td></tr>")
     return f"{EVIDENCE_CSS}<table class='tally-ev'><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 

@@ -69,17 +69,23 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     """The source phrase starting at pos: (start, end, what closed it: 'figure', 'end' or None)."""
     start = end = pos
     n = 0
+    via = _words(lang, "report_via")  # «نقلت رويترز عن مصدر …»: the source runs on through the one it quotes
+    before_via, after_via = None, 0
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
         if _PUNCT.search(gap) or n >= MAX_TOKENS:
-            return start, end, None
-        if kind := _stop_kind(lang, m.group()):
-            return start, end, kind
+            break
+        if n > 0 and before_via is None and m.group() in via:
+            before_via = end
+        elif kind := _stop_kind(lang, m.group()):
+            return start, before_via if before_via is not None and not after_via else end, kind
+        elif before_via is not None:
+            after_via += 1
         if n == 0:
             start = m.start()
         end = m.end()
         n += 1
-    return start, end, None
+    return start, before_via if before_via is not None and not after_via else end, None
 
 
 def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
-from extract.text import Normalised, detect_lang, normalise, sentences
+from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
 
@@ -323,15 +323,20 @@ def _mark_repeats(claims: list[Claim]) -> None:
     for c in claims:
         if c.subgroup_of or c.negated:
             continue
-        if c.qualifier == "unquantified":  # a plural with no figure after a figure of the same kind restates it
-            first = next((x for x in seen.values() if x.category == c.category and x.asset == c.asset
-                          and x.scope == c.scope and (x.party == c.party or None in (x.party, c.party))), None)
+        if c.qualifier == "unquantified":
+            # a plural with no figure restates a figure of the same kind anywhere in the document («قتلى» in a
+            # headline, «5 قتلى» in the body), or an earlier plural of the same kind
+            first = next((x for x in claims if x is not c and not x.subgroup_of and not x.negated
+                          and (x.qualifier != "unquantified" or x.start < c.start)
+                          and x.category == c.category and x.asset == c.asset and x.scope == c.scope
+                          and (x.party == c.party or None in (x.party, c.party))), None)
             if first:
                 c.repeats = first.claim_id
             continue
         key = (c.category, c.asset, c.low, c.high, c.scope)
         first = seen.get(key)
-        same_sentence = first is not None and first.sentence == c.sentence and 0 <= c.start - first.start < len(c.sentence)
+        same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.start < len(c.sentence)
+                         and normalise_str(first.quote) != normalise_str(c.quote))
         if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
             c.repeats = first.claim_id
         else:

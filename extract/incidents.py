@@ -432,54 +432,66 @@ def _apply_merges(assign: dict[str, str], overrides: pd.DataFrame | None,
     return {i: find(i) for i in members if find(i) != i}
 
 
-def _figures(df: pd.DataFrame, members: pd.DataFrame, settings: Settings) -> pd.DataFrame:
-    """The incident's range from its counted members (the rule in docs/incidents.md)."""
-    m = members[members["counted"]][["claim_id", "incident_id"]].merge(
-        df[["claim_id", "doc", "low", "best", "high", "claimant_key", "claimant_type", "self_reported",
-            "confidence", "report_day", "day"]], on="claim_id", how="left")
-    m["low"] = pd.to_numeric(m["low"], errors="coerce").fillna(0).astype("int64")
-    m["best"] = pd.to_numeric(m["best"], errors="coerce").fillna(0).astype("int64")
-    hi = pd.to_numeric(m["high"], errors="coerce")
-    m["top"] = hi.fillna(m["best"]).astype("int64")
-    m["report_day"] = m["report_day"].fillna(m["day"]).fillna(-1)
-    m = m.sort_values(["incident_id", "claimant_key", "report_day", "best", "claim_id"])
-    m["current"] = ~m.duplicated(["incident_id", "claimant_key"], keep="last")
-    ctype = m["claimant_type"].where(m["claimant_type"].isin(RELIABILITY), "unknown")
-    rank = ctype.map({t: i for i, t in enumerate(RELIABILITY)}).astype("int64")
-    enemy = (m["self_reported"] == False) & ctype.isin(["government", "armed_group"])  # noqa: E712
-    m["rank"] = rank.where(~enemy, ENEMY_CLAIM_RANK)
-    conf = pd.to_numeric(m["confidence"], errors="coerce").fillna(1.0)
-    cur = m[m["current"]].copy()
-    cur["credible"] = conf[m["current"]] >= settings.min_confidence
-    has_cred = cur.groupby("incident_id")["credible"].transform("any")
-    cred = cur[cur["credible"] | ~has_cred]
-    low = cred.groupby("incident_id")["low"].min()
-    high = cur.groupby("incident_id")["top"].max()
+def _codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of a column's values (missing values get a code of their own)."""
+    return pd.factorize(s.astype(object).to_numpy(), use_na_sentinel=False)[0]
+
+
+def _figures(df: pd.DataFrame, claim_ids: list[str], inc: np.ndarray, n_inc: int, settings: Settings) -> pd.DataFrame:
+    """The range of each incident (integer code in ``inc``) from its counted members ``claim_ids`` (the rule in
+    docs/incidents.md). Members come in a deterministic order; all sorting below is stable and on integers."""
+    at = pd.Index(df["claim_id"].astype(object)).get_indexer(np.asarray(claim_ids, dtype=object))
+    low = pd.to_numeric(df["low"], errors="coerce").fillna(0).to_numpy("int64")[at]
+    best = pd.to_numeric(df["best"], errors="coerce").fillna(0).to_numpy("int64")[at]
+    high = pd.to_numeric(df["high"], errors="coerce").to_numpy("float64")[at]
+    top = np.where(np.isnan(high), best, high).astype("int64")
+    day = df["day"].to_numpy("float64")[at]
+    rday = df["report_day"].to_numpy("float64")[at]
+    rday = np.where(np.isnan(rday), np.where(np.isnan(day), -1.0, day), rday)
+    ck_all = _codes(df["claimant_key"])
+    ck, doc = ck_all[at], _codes(df["doc"])[at]
+    ctype = df["claimant_type"].astype(object).to_numpy()[at]
+    rank_of = {t: i for i, t in enumerate(RELIABILITY)}
+    rank = np.fromiter((rank_of.get(t, len(RELIABILITY) - 1) for t in ctype), "int64", len(ctype))
+    enemy_claim = df["self_reported"].astype("boolean").eq(False).fillna(False).to_numpy(bool)
+    enemy = enemy_claim[at] & np.isin(ctype, ["government", "armed_group"])
+    rank = np.where(enemy, ENEMY_CLAIM_RANK, rank)
+    conf = pd.to_numeric(df["confidence"], errors="coerce").fillna(1.0).to_numpy("float64")[at]
+    m = pd.DataFrame({"inc": inc, "ck": ck, "doc": doc, "low": low, "best": best, "top": top, "rday": rday,
+                      "rank": rank, "conf": conf, "pos": np.arange(len(inc))})
+    m = m.iloc[np.lexsort((m["pos"], m["best"], m["rday"], m["ck"], m["inc"]))]
+    cur = m[~m.duplicated(["inc", "ck"], keep="last")].copy()  # each claimant's latest report
+    cur["credible"] = cur["conf"] >= settings.min_confidence
+    has_cred = cur.groupby("inc")["credible"].transform("any")
+    out = pd.DataFrame(index=pd.RangeIndex(n_inc))
+    out["low"] = cur[cur["credible"] | ~has_cred].groupby("inc")["low"].min()
+    out["high"] = np.maximum(cur.groupby("inc")["top"].max(), out["low"])
     # best: the most reliable claimant type, its latest reports, their (lower) median figure
-    top = cur[cur["rank"] == cur.groupby("incident_id")["rank"].transform("min")]
-    top = top[top["report_day"] == top.groupby("incident_id")["report_day"].transform("max")]
-    top = top.sort_values(["incident_id", "best", "claim_id"])
-    pos = top.groupby("incident_id").cumcount()
-    n = top.groupby("incident_id")["best"].transform("size")
-    pick = top[pos == (n - 1) // 2].set_index("incident_id")
-    out = pd.DataFrame({"low": low, "high": high}).join(
-        pick[["best", "claim_id", "claimant_key"]].rename(
-            columns={"claim_id": "best_claim_id", "claimant_key": "best_claimant"}))
-    out["high"] = np.maximum(out["high"], out["low"])
-    out["best"] = out["best"].clip(lower=out["low"], upper=out["high"])
-    g = m.groupby("incident_id")
+    top_ = cur[cur["rank"] == cur.groupby("inc")["rank"].transform("min")]
+    top_ = top_[top_["rday"] == top_.groupby("inc")["rday"].transform("max")]
+    top_ = top_.iloc[np.lexsort((top_["pos"], top_["best"], top_["inc"]))]
+    k = top_.groupby("inc").cumcount().to_numpy()
+    n = top_.groupby("inc")["best"].transform("size").to_numpy()
+    pick = top_[k == (n - 1) // 2].set_index("inc")
+    out["best"] = pick["best"].clip(lower=out["low"], upper=out["high"])
+    members = np.asarray(claim_ids, dtype=object)
+    out["best_claim_id"] = pd.Series(members[pick["pos"].to_numpy()], index=pick.index)
+    key_names = df["claimant_key"].astype(object).to_numpy()
+    out["best_claimant"] = pd.Series(key_names[at][pick["pos"].to_numpy()], index=pick.index)
+    out["best_claimant"] = out["best_claimant"].where(~out["best_claimant"].astype(str).str.startswith("doc:"))
+    g = m.groupby("inc")
     out["n_claims"] = g.size()
     out["n_docs"] = g["doc"].nunique()
-    out["n_claimants"] = g["claimant_key"].nunique()
-    cg = cur.groupby("incident_id")["best"]
+    out["n_claimants"] = g["ck"].nunique()
+    cg = cur.groupby("inc")["best"]
     out["spread_low"], out["spread_high"] = cg.min(), cg.max()
-    out["best_claimant"] = out["best_claimant"].where(~out["best_claimant"].astype(str).str.startswith("doc:"))
     return out
 
 
 def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
             settings: Settings) -> Grouping:
     ids, incs, reasons, places, cats = [], [], [], {}, {}
+    blocks = {k: blocks[k] for k in sorted(blocks)}  # a fixed order, whatever order the claims came in
     for b in blocks.values():
         ids.extend(r.claim_id for r in b.rows)
         incs.extend(b.assign)
@@ -496,41 +508,55 @@ def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFra
             cur = places.get(fid)
             if cur is None or r.depth > cur[2]:
                 places[fid] = (r.key, r.place, r.depth)
-    mem = pd.DataFrame({"claim_id": ids, "incident_id": incs, "role": "report", "counted": True,
-                        "reason": reasons})
-    final = pd.Series(incs, index=ids, dtype=object)
+    obj = np.dtype(object)
+    mem = pd.DataFrame({"claim_id": pd.Series(ids, dtype=obj), "incident_id": pd.Series(incs, dtype=obj),
+                        "role": "report", "counted": True, "reason": pd.Series(reasons, dtype=obj)})
+    mem["role"] = mem["role"].astype(obj)
+    final = pd.Series(incs, index=pd.Index(ids, dtype=obj), dtype=obj)
     parts = [mem]
     for col, role in (("subgroup_of", "subgroup"), ("repeats", "repeat")):
         sub = df[~_null(df[col]) & (df["scope"] != "cumulative") & df[col].isin(final.index)]
+        sub = sub.sort_values("claim_id")
         if len(sub):  # sub-groups and repeats follow their claim and are never counted
-            parts.append(pd.DataFrame({"claim_id": sub["claim_id"].to_numpy(),
-                                       "incident_id": final.loc[sub[col]].to_numpy(), "role": role,
-                                       "counted": False, "reason": (role + " of claim " + sub[col]).to_numpy()}))
+            parts.append(pd.DataFrame({
+                "claim_id": sub["claim_id"].to_numpy(obj), "incident_id": final.loc[sub[col]].to_numpy(obj),
+                "role": pd.Series(role, index=range(len(sub)), dtype=obj), "counted": False,
+                "reason": (role + " of claim " + sub[col]).to_numpy(obj)}))
     mem = pd.concat(parts, ignore_index=True)[list(MEMBER_COLUMNS)]
     if mem.empty:
         return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), mem)
-    fig = _figures(df, mem, settings)
-    rep = mem[mem["counted"]].join(df.set_index("claim_id")[["category", "asset", "side", "day"]], on="claim_id")
-    g = rep.groupby("incident_id")
-    head = pd.DataFrame({"category": g["category"].first(), "asset": g["asset"].first(),
-                         "first_date": g["day"].min(), "last_date": g["day"].max()})
-    side_rank = rep["side"].map(lambda x: 0 if not isinstance(x, str) else (1 if x == COMBATANTS else 2))
-    head["side"] = rep.assign(_r=side_rank).sort_values("_r", kind="stable").groupby("incident_id")["side"].last()
-    where = [places.get(i, (None, None, 0)) for i in head.index]
+    counted = mem[mem["counted"]]
+    inc_code, inc_ids = pd.factorize(counted["incident_id"].astype(object).to_numpy())
+    fig = _figures(df, counted["claim_id"].tolist(), inc_code, len(inc_ids), settings)
+    at = pd.Index(df["claim_id"].astype(object)).get_indexer(counted["claim_id"].astype(object).to_numpy())
+    side = df["side"].astype(object).to_numpy()[at]
+    rep = pd.DataFrame({"inc": inc_code, "day": df["day"].to_numpy("float64")[at],
+                        "side_rank": [0 if not isinstance(x, str) else (1 if x == COMBATANTS else 2) for x in side]})
+    g = rep.groupby("inc")
+    head = pd.DataFrame(index=pd.RangeIndex(len(inc_ids)))
+    head["first_date"], head["last_date"] = g["day"].min(), g["day"].max()
+    first = ~pd.Series(inc_code).duplicated().to_numpy()
+    cats = df["category"].astype(object).to_numpy()[at]
+    assets = df["asset"].astype(object).to_numpy()[at]
+    head["category"] = pd.Series(cats[first], index=inc_code[first])
+    head["asset"] = pd.Series(assets[first], index=inc_code[first])
+    order = np.lexsort((np.arange(len(rep)), rep["side_rank"].to_numpy(), inc_code))
+    last = np.r_[inc_code[order][1:] != inc_code[order][:-1], True]
+    head["side"] = pd.Series(side[order][last], index=inc_code[order][last])
+    where = [places.get(i, (None, None, 0)) for i in inc_ids]
     head["country"] = [k[0] if k else None for k, _, _ in where]
     head["admin1"] = [k[1] if k else None for k, _, _ in where]
     head["place"] = [name for _, name, _ in where]
+    head["incident_id"] = inc_ids
     inc = head.join(fig)
     for c in ("first_date", "last_date"):
         d = pd.to_datetime(inc[c], unit="D").dt.date.astype(object)
         inc[c] = d.where(inc[c].notna(), None)
-    inc = inc.rename_axis("incident_id").reset_index()[list(INCIDENT_COLUMNS)]
+    inc = inc[list(INCIDENT_COLUMNS)]
     for c in ("incident_id", "category", "asset", "side", "country", "admin1", "place", "best_claim_id",
               "best_claimant"):
         inc[c] = inc[c].astype(object).where(inc[c].notna(), None)
-    mem = mem.astype({"claim_id": object, "incident_id": object, "role": object, "reason": object})
-    return Grouping(inc.sort_values("incident_id", ignore_index=True),
-                    mem.sort_values(["incident_id", "claim_id"], ignore_index=True))
+    return Grouping(inc.sort_values("incident_id", ignore_index=True), mem)
 
 
 class IncidentIndex:

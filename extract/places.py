@@ -1,19 +1,21 @@
 """Places named in a text, resolved through the gazetteer (extract/data/gazetteer.csv, built from GeoNames).
 
-``find_places(text)`` finds every gazetteer name in one pass over the normalised text (a dictionary of
-names keyed by their first word, longest match first), with Arabic clitics («بحلب», «وبالرقة»)
-and admin-area words («محافظة إدلب», «ريف حلب», "Idlib province") taken into account. An ambiguous
-name goes to the country, then the admin area, that other places of the same text point to, then to
-the largest place. The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
+``find_places(text)`` finds every gazetteer name in one pass over the normalised text (one set test
+picks out the words that may start a name, clitics included; the longest name starting at each wins),
+with Arabic clitics («بحلب», «وبالرقة») and admin-area words («محافظة إدلب», «ريف حلب», "Idlib province")
+taken into account. An ambiguous name goes to the country, then the admin area, that other places of the
+same text point to, then to the largest place. The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
 """
 from __future__ import annotations
 
 import csv
 import math
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import compress
 from pathlib import Path
 
 import yaml
@@ -27,6 +29,7 @@ EXTRA = DATA / "gazetteer_extra.yaml"
 _TOKEN = re.compile(r"[^\W_]+")
 _SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, word, gap
 _GAP = re.compile(r"[\s'.\-]{1,3}$")  # what may stand between the words of one name ("Deir ez-Zor", "U.S.")
+_LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
 
 
@@ -133,8 +136,9 @@ class _Gazetteer:
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
-    """How a word may start a name: (Latin, ((characters to skip, name word, most words in a name so
-    starting, a name on its own?, the start of a longer name?), …)), the word as it is first."""
+    """How a word of ``g.hits`` may start a name, kept in ``g.starts``: (a Latin word?, one entry per reading
+    of it (as it is, then without clitics) that begins a name: (characters skipped, the name's first word,
+    most words in a name so beginning, a name on its own?, the beginning of a longer name?))."""
     out = []
     for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
         most = g.first.get(word)
@@ -208,6 +212,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     done = 0  # words before this one are inside a name already found
     pos = at = 0  # parts[at] starts at s[pos]
     known = g.starts
+    drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
@@ -215,10 +220,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         at = 2 * i + 1  # word i starts at s[pos]
         tok = words[i]
         latin, variants = known.get(tok) or _starts(tok, g)
-        if latin and cased:
-            c = text[norm.orig(pos)]
-            if c.isascii() and c.isalpha() and not c.isupper():
-                continue  # English names are capitalised: "mobile", "hope" are words
+        if latin and cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+            continue  # English names are capitalised: "mobile", "hope" are words
         best_n = 0
         for skip, word, most, alone, head in variants:
             n, key = (1, word) if alone else (0, "")
@@ -238,10 +241,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             continue
         n = best_n
         start = pos + best_skip
-        if best_skip:
-            first = text[norm.orig(start)]
-            if cased and first.isascii() and first.isalpha() and not first.isupper():
-                continue
+        if best_skip and cased and text[norm.orig(start)] in _LOWER:
+            continue
         named = g.named.get(best_key)
         if named is None:
             ps = tuple(g.places[c] for c in index[best_key])
@@ -261,7 +262,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     return out
 
 
-def _choose(places: list[Place], countries: set[str], admins: set[tuple[str, str]]) -> Place:
+def _choose(places: Sequence[Place], countries: set[str], admins: set[tuple[str, str]]) -> Place:
     """The reading of an ambiguous name: a country, then a place in the text's countries and admin areas,
     then the larger place (a place some thirty times larger outweighs the text's country)."""
     return max(places, key=lambda p: (p.level == "country",

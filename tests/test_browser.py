@@ -38,8 +38,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A streamlit server whose database does not exist yet; yields its base URL."""
+def browser() -> Iterator[object]:
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, browser: object) -> Iterator[str]:
+    """A streamlit server whose database does not exist yet; the first page load builds it from data/demo
+    (checked here, with time to spare on a busy machine). Yields the base URL."""
     db = tmp_path_factory.mktemp("browser") / "tally.duckdb"
     port = _free_port()
     env = {**os.environ, "TALLY_DB": str(db)}
@@ -60,18 +69,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
             time.sleep(0.3)
+        page = browser.new_page()
+        page.goto(base)
+        page.wait_for_selector("h1", timeout=300_000)
+        page.close()
+        assert db.exists(), "the first start did not build the database"
         yield base
     finally:
         proc.terminate()
         proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def _open(browser: object, url: str, charts: bool) -> object:
@@ -85,11 +91,16 @@ def _open(browser: object, url: str, charts: bool) -> object:
     return page
 
 
+IDLE = """() => !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"]')"""
+
+
 def _settle(page: object) -> None:
-    """Wait until the script has finished running (no running-status widget) and the page is still."""
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
-    page.wait_for_timeout(800)
+    """Wait until the script has finished running (no running-status widget, no placeholder left) and the
+    page stays so."""
+    for _ in range(2):
+        page.wait_for_function(IDLE, timeout=60_000)
+        page.wait_for_timeout(800)
 
 
 @pytest.mark.parametrize("ui", ["en", "ar"])

@@ -128,6 +128,7 @@ def test_evidence_table_highlights_the_quote_in_its_sentence() -> None:
     out = render.evidence_table([row], {k: k for k in ("sentence", "figure", "victims", "claimant", "article")})
     assert '<span dir="rtl">قتل <mark class="tally-fig" data-cat="killed">5 عناصر</mark> &lt;script&gt;</span>' in out
     assert "5–?" in out and "&lt;i&gt;t&lt;/i&gt;" in out and "javascript" not in out
+    assert "· ·" not in out and "· </div>" not in out
 
 
 def test_article_marks_every_claim() -> None:

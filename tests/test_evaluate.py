@@ -216,3 +216,11 @@ def test_main_scores_the_extractor_against_its_own_output(tmp_path, capsys):
 def test_main_rejects_unknown_sections():
     with pytest.raises(SystemExit):
         ev.main(["--only", "gold,nope"])
+
+
+def test_incidents_option_dispatches_to_the_incident_evaluation(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        ev.main(["--incidents", "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "incident" in out.lower() and "--only" not in out  # the incident evaluation's help, not ours

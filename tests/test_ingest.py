@@ -260,7 +260,7 @@ def _ingest_and_kill(corpus: Path, path: Path, trigger: str) -> int:
 def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     path = tmp_path / "t.duckdb"
     ingest_paths([str(synthetic.write_jsonl(tmp_path / "first.jsonl", 50))], path, workers=1, progress=False)
-    corpus = synthetic.write_jsonl(tmp_path / "big.jsonl", 4000, first=50)
+    corpus = synthetic.write_jsonl(tmp_path / "big.jsonl", 2500, first=50)
     before = _state(path)
     outcomes = []
     for trigger in ("wal", "grown"):  # the commit is being written; then the checkpoint after it
@@ -271,9 +271,9 @@ def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
             continue
         assert status == -signal.SIGKILL or status == 0
         (articles, _), (claims, _) = state["digest"]["articles"], state["digest"]["claims"]
-        assert articles == before["digest"]["articles"][0] + 4000, (trigger, status)
+        assert articles == before["digest"]["articles"][0] + 2500, (trigger, status)
         run = state["runs"].iloc[0]
-        assert run.added == 4000 and run.claims_added == claims - before["digest"]["claims"][0] > 0
+        assert run.added == 2500 and run.claims_added == claims - before["digest"]["claims"][0] > 0
         outcomes.append((trigger, status, "whole batch"))
         break  # the batch landed: later kills have nothing left to interrupt
     assert outcomes[0] == ("wal", -signal.SIGKILL, "before"), outcomes

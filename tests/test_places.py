@@ -43,6 +43,18 @@ def test_english_names_are_capitalised_words():
         "Stockton", "Jackson", "Mississippi"]
 
 
+def test_clitic_glued_to_a_latin_name():
+    """The rare path: an Arabic clitic stuck to a Latin word is undone too, and the name must still be capitalised."""
+    assert [(q, p.name) for q, p in _found("قصف على وAleppo وbaghdad")] == [("Aleppo", "Aleppo")]
+
+
+def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
+    assert [(q, p.level) for q, p in _found("the Gaza   Strip and Khan-Younis")] == [
+        ("Gaza   Strip", "admin1"), ("Khan-Younis", "town")]
+    assert _found("Khan  -  Younis") == [] and _found("Deir, ez-Zor") == []
+    assert [q for q, _ in _found("وبالرقة ولدير الزور")] == ["الرقة", "دير الزور"]
+
+
 def test_common_words_are_not_places():
     assert _found("قال إنه كيف وإن بأنه الجنوب المدينة السلام كين بوست") == []
 

@@ -25,9 +25,10 @@ with common.guard(lang):
     rows = data.claims_page(v.filters, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     st.caption(t("evidence_showing", lang, a=f"{(page - 1) * PAGE_SIZE + 1:,}",
                  b=f"{(page - 1) * PAGE_SIZE + len(rows):,}", n=f"{n:,}"))
-    records = [{**r, "category_label": label("cat", r["category"], lang), "asset_label": label("asset", r["asset"], lang),
+    records = [{**r, "category_label": label("cat", r["category"], lang), "asset_label": label("asset", r["asset"], lang) if isinstance(r["asset"], str) else None,
                 "victim_type_label": label("vt", r["victim_type"], lang),
-                "claimant_type_label": label("ct", r["claimant_type"], lang)} for r in rows.to_dict("records")]
+                "claimant_type_label": label("ct", r["claimant_type"], lang),
+                "qualifier_label": label("q", r["qualifier"], lang)} for r in rows.to_dict("records")]
     headers = {"sentence": t("col_sentence", lang), "figure": t("col_figure", lang),
                "victims": t("col_victims", lang), "claimant": t("col_claimant", lang),
                "article": t("col_article", lang)}

@@ -129,6 +129,7 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
     run = db.RunInfo(paths=paths, extractor_version=EXTRACTOR_VERSION)
     report = IngestReport(files=bar.files)
     batch = _Batch()
+    touched: set[db.Block] = set()
 
     def tasks() -> Iterator[list[tuple[str, bool, Article]]]:
         """Chunks of (article id, replaces stored claims, article) to extract; counts the rest in the batch."""
@@ -161,8 +162,9 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
-            # incidents helper: regroup the incidents of the blocks this batch touched (docs/incidents.md)
-            db.regroup_incidents(con, db.claim_blocks(con, claims.column("claim_id").to_pylist()))
+            touched.update(db.claim_blocks(con, claims.column("claim_id").to_pylist()))
+            if finished:  # incidents: regroup the blocks the run touched, once (docs/incidents.md)
+                db.regroup_incidents(con, sorted(touched))
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
         report.seen += batch.seen

@@ -13,13 +13,13 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import yaml
 
+from extract.dates import parse_date
 from extract.text import detect_lang
 
 MAX_FILE_MB = 100
@@ -31,7 +31,7 @@ SUPPORTED = TEXT_EXT | HTML_EXT | FEED_EXT | TABLE_EXT
 FIELDS = ("id", "title", "text", "date", "outlet", "url")
 _MAGIC = {b"%PDF": "a PDF document", b"PK\x03\x04": "a ZIP archive or Office document", b"\x89PNG": "a PNG image",
           b"\xff\xd8\xff": "a JPEG image", b"GIF8": "a GIF image", b"\x1f\x8b": "a gzip archive",
-          b"\x7fELF": "an executable", b"SQLite format 3": "an SQLite database", b"DUCK": "a DuckDB database"}
+          b"\x7fELF": "an executable", b"SQLite format 3": "an SQLite database"}
 
 
 @dataclass(frozen=True)
@@ -162,34 +162,7 @@ def article(doc: str, text: str, origin: str, title: Any = None, published: Any 
             url: Any = None, lang: Any = None) -> Article:
     """An article dict with the publication date parsed and the language detected where not given."""
     return {"doc": doc, "title": _str(title), "text": text, "lang": lang if lang in ("ar", "en") else detect_lang(text),
-            "published": parse_published(published), "outlet": _str(outlet), "url": _str(url), "origin": origin}
-
-
-def parse_published(value: Any) -> date | None:
-    """A publication date from a date, a datetime or a date string in Arabic or English (None if unreadable)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if value is None or not str(value).strip():
-        return None
-    return _parse_date(str(value).strip())
-
-
-@lru_cache(maxsize=4096)
-def _parse_date(s: str) -> date | None:
-    try:  # ISO dates and timestamps, the common case, without the cost of a full date parser
-        return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    try:
-        from extract.dates import parse_date
-    except ImportError:  # until extract.dates lands
-        import dateparser
-
-        d = dateparser.parse(s, languages=["ar", "en"], settings={"PREFER_DAY_OF_MONTH": "first"})
-        return d.date() if d else None
-    return parse_date(s)
+            "published": parse_date(published), "outlet": _str(outlet), "url": _str(url), "origin": origin}
 
 
 def _str(value: Any) -> str | None:
