@@ -84,7 +84,8 @@ def _default_resolver() -> Resolver:
         def n(x: str) -> str:
             x = normalise_str(x or "").replace("محافظه ", "")
             return x[2:] if x.startswith("ال") else x
-        return bool(p.admin1_ar) and n(p.name_ar) == n(p.admin1_ar) or (p.name or "").lower() == (p.admin1 or "-").lower()
+        same_ar = bool(p.admin1_ar) and n(p.name_ar) == n(p.admin1_ar)
+        return same_ar or (p.name or "").lower() == (p.admin1 or "-").lower()
 
     @lru_cache(maxsize=65536)
     def resolve(place: str | None, country: str | None, lat: float | None = None,
@@ -337,7 +338,8 @@ def _null(s: pd.Series) -> pd.Series:
 
 def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
-    (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key``."""
+    (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key`` (who speaks, for supersession) and
+    ``claimant_label`` (claimant, else claimed_by)."""
     df = claims.copy()
     for name, default in _DEFAULTS.items():
         if name not in df.columns:
@@ -350,8 +352,12 @@ def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     vt, party = _col(df, "victim_type"), _col(df, "party")
     df["side"] = [side_of(v if isinstance(v, str) else None, p if isinstance(p, str) and p else None)
                   for v, p in zip(vt, party)]
-    claimant = _col(df, "claimant").where(~_null(_col(df, "claimant")), _col(df, "claimed_by"))
-    df["claimant_key"] = claimant.where(~_null(claimant), "doc:" + _col(df, "doc", "").astype(str))
+    named = ~_null(df["claimant"])
+    said = df["claimant"].where(named, df["claimed_by"])
+    df["claimant_label"] = said.where(~_null(said), None)
+    # one voice per named claimant; an unnamed one is one voice per document and claimant type
+    df["claimant_key"] = df["claimant"].where(
+        named, "doc:" + df["doc"].astype(str) + ":" + df["claimant_type"].fillna("unknown").astype(str))
     return df
 
 
@@ -476,9 +482,8 @@ def _figures(df: pd.DataFrame, claim_ids: list[str], inc: np.ndarray, n_inc: int
     out["best"] = pick["best"].clip(lower=out["low"], upper=out["high"])
     members = np.asarray(claim_ids, dtype=object)
     out["best_claim_id"] = pd.Series(members[pick["pos"].to_numpy()], index=pick.index)
-    key_names = df["claimant_key"].astype(object).to_numpy()
-    out["best_claimant"] = pd.Series(key_names[at][pick["pos"].to_numpy()], index=pick.index)
-    out["best_claimant"] = out["best_claimant"].where(~out["best_claimant"].astype(str).str.startswith("doc:"))
+    labels = df["claimant_label"].astype(object).to_numpy()
+    out["best_claimant"] = pd.Series(labels[at][pick["pos"].to_numpy()], index=pick.index)
     g = m.groupby("inc")
     out["n_claims"] = g.size()
     out["n_docs"] = g["doc"].nunique()
@@ -641,7 +646,7 @@ def cumulative_series(claims: pd.DataFrame) -> pd.DataFrame:
     cols = ["claimant", "category", "side", "date", "low", "best", "high", "n_claims"]
     if cum.empty:
         return pd.DataFrame(columns=cols)
-    cum["claimant"] = cum["claimant_key"]
+    cum["claimant"] = cum["claimant_label"].fillna("doc:" + cum["doc"].astype(str))
     cum["date"] = pd.to_datetime(cum["day"], unit="D").dt.date
     cum["side"] = cum["side"].fillna("")
     g = cum.sort_values("best").groupby(["claimant", "category", "side", "date"])

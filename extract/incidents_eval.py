@@ -118,7 +118,8 @@ def evaluate(rows: pd.DataFrame, claims: pd.DataFrame, settings: Settings | None
         naive = 0
     else:
         p = prepare(claims)
-        naive = naive_total(claims[(p["victim_type"] != "combatant").to_numpy() & p["side"].fillna("").ne(COMBATANTS).to_numpy()])
+        not_comb = (p["victim_type"] != "combatant").to_numpy() & p["side"].fillna("").ne(COMBATANTS).to_numpy()
+        naive = naive_total(claims[not_comb])
     return {"rows": len(rows), "airwars_incidents": rows["incident_id"].nunique(), "claims": len(claims),
             "incidents": len(g.incidents), "pairwise_precision": prec, "pairwise_recall": rec, "pairwise_f1": f1,
             "incident_sum": ours, "naive_sum": naive, "airwars_sum": airwars,

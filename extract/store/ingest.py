@@ -58,6 +58,8 @@ class IngestReport:
     claims_added: int = 0
     rejections: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
+    regroup_seconds: float = 0.0
+    """Part of ``seconds`` spent regrouping the incidents of the blocks the run touched."""
 
     @property
     def docs_per_s(self) -> float:
@@ -68,7 +70,8 @@ class IngestReport:
         """The closing summary: counts, then each rejection with its reason."""
         lines = [f"run {self.run_id}: {self.files} files, {self.seen} documents in {self.seconds:.1f} s "
                  f"({self.docs_per_s:.1f} docs/s): added {self.added} ({self.claims_added} claims), "
-                 f"duplicates {self.duplicates}, re-extracted {self.reextracted}, rejected {len(self.rejections)}"]
+                 f"duplicates {self.duplicates}, re-extracted {self.reextracted}, rejected {len(self.rejections)}; "
+                 f"incidents regrouped in {self.regroup_seconds:.1f} s"]
         lines += [f"  rejected {r.origin}: {r.reason}" for r in self.rejections]
         return "\n".join(lines)
 
@@ -164,7 +167,9 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
                                     finished=finished)
             touched.update(db.claim_blocks(con, claims.column("claim_id").to_pylist()))
             if finished:  # incidents: regroup the blocks the run touched, once (docs/incidents.md)
+                t = time.perf_counter()
                 db.regroup_incidents(con, sorted(touched))
+                report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
         report.seen += batch.seen
