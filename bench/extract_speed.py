@@ -234,6 +234,7 @@ def _timed(text: str) -> None:
     from extract import extract_claims
 
     extract_claims("warm-up: 3 people were killed. قتل ثلاثة أشخاص.")
+    print("ready", flush=True)
     t0, c0 = time.perf_counter(), time.process_time()
     claims = extract_claims(text, doc="adversarial")
     print(json.dumps({"chars": len(text), "claims": len(claims), "seconds": time.perf_counter() - t0,
@@ -241,13 +242,24 @@ def _timed(text: str) -> None:
 
 
 def _run_child(args: list[str], timeout: float | None = None) -> dict[str, float] | None:
-    """Run this script with ``args`` in a fresh process; its JSON line, or None when stopped after ``timeout`` s."""
-    try:
-        out = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
-                             cwd=ROOT, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Run this script with ``args`` in a fresh process and return its last JSON line.
+
+    With ``timeout``: the child prints "ready" once the extractor is loaded; None when it is still extracting
+    ``timeout`` seconds later (it is then stopped).
+    """
+    with subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True, cwd=ROOT) as proc:
+        if timeout is not None:
+            while (line := proc.stdout.readline()) and line.strip() != "ready":
+                pass
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            return None
+    if proc.returncode:
+        raise RuntimeError(f"bench child {args} failed with exit code {proc.returncode}")
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _line(name: str, r: dict[str, float]) -> str:
@@ -283,12 +295,14 @@ def main(argv: list[str] | None = None) -> int:
     growth = big["peak_rss_mb"] - small["peak_rss_mb"]
     print(f"rss_growth_mb={growth:.0f} (peak RSS {args.mb:g}M chars minus 1M chars; flat memory keeps it small)")
     rate = big["chars"] / big["seconds"]
-    print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} status={'ok' if rate >= FLOOR_CHARS_PER_S else 'below'}"
-          f" (chars_per_cpu_s={big['chars'] / (big['cpu_seconds'] or 1e-9):.0f}: wall time counts other processes' load)")
+    status = "ok" if rate >= FLOOR_CHARS_PER_S else "below"
+    print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} status={status} "
+          f"(chars_per_cpu_s={big['chars'] / (big['cpu_seconds'] or 1e-9):.0f}: wall time includes other load)")
 
     adv = _run_child(["--adversarial"], ADVERSARIAL_TIMEOUT_S)
     if adv is None:
-        print(f"adversarial chars=1000000 seconds>{ADVERSARIAL_TIMEOUT_S:.0f} (stopped) floor<={FLOOR_ADVERSARIAL_S} status=below")
+        print(f"adversarial chars=1000000 seconds>{ADVERSARIAL_TIMEOUT_S:.0f} (stopped) "
+              f"floor<={FLOOR_ADVERSARIAL_S} status=below")
     else:
         print(f"adversarial chars={adv['chars']} claims={adv['claims']} seconds={adv['seconds']:.2f} "
               f"cpu_seconds={adv['cpu_seconds']:.2f} "
@@ -298,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         r = _run_child(["--unit", name], UNIT_TIMEOUT_S)
         units.append((r["seconds"] if r else float("inf"), name))
     print("# adversarial units, 100k chars each, slowest first ('inf': stopped after "
-          f"{UNIT_TIMEOUT_S:.0f} s): " + "; ".join(f"{name} {t:.2f}s" for t, name in sorted(units, reverse=True)[:6]))
+          f"{UNIT_TIMEOUT_S:.0f} s): " + "; ".join(f"{name} {t:.2f}s".replace("infs", "inf") for t, name in sorted(units, reverse=True)[:6]))
 
     if not args.no_research and (args.shared / "research/corpus").is_dir():
         print(_line("research_corpus", measure(research_documents(args.shared))))

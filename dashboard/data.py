@@ -182,11 +182,15 @@ def kpis(f: Filters, count: str = "incidents") -> pd.DataFrame:
 
 
 def time_series(f: Filters, period: str, category: str) -> pd.DataFrame:
-    """Per period × party for one category (people only, or all assets for destroyed): low, best, high_shown."""
+    """Per period × party for one category (people only, or all assets for destroyed): low, best, high_shown.
+    Incidents (by their first date and victims' side) when the store has them, else claims."""
     fc = replace(f, categories=(category,)) if not f.categories or category in f.categories else None
     if fc is None:
         return pd.DataFrame(columns=["period", "party", "claims", "low", "best", "high", "open_high", "high_shown"])
-    df = _read("series", fc, period, ("category", "asset", "party"))
+    if incidents_ready():  # incidents helper: count each incident once (by its first date)
+        df = _read("incident_series", fc, period)
+    else:
+        df = _read("series", fc, period, ("category", "asset", "party"))
     if category != "destroyed":
         df = df[df["asset"].isna()]
     df = (df.groupby(["period", df["party"].fillna("")], as_index=False, sort=True)

@@ -88,12 +88,15 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
         return []
     norm = normalise(text)
     st = _DocState(doc, text, norm, text_hash(text), published)
-    for s, e in sentences(text):
+    spans = sentences(text)
+    for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
     _mark_repeats(st.claims)
+    if spans and _TITLE_END.match(text, spans[0][1]):
+        _title_restated(st.claims, spans[0][1])
     return st.claims
 
 
@@ -317,6 +320,28 @@ def _cumulative(L: Language, s: str) -> bool:
     return bool(rx.search(s))
 
 
+_TITLE_END = re.compile(r"[ \t]*\n[ \t]*\n")  # a first line standing alone is the document's title
+
+
+def _title_restated(claims: list[Claim], title_end: int) -> None:
+    """A figure in the title that the body states larger («Teen killed» / "left two dead") restates the body's."""
+    body = [c for c in claims if c.start >= title_end and not c.subgroup_of and not c.repeats and not c.negated
+            and c.scope == "incident"]
+    for c in claims:
+        if c.start >= title_end:
+            break
+        if c.subgroup_of or c.repeats or c.negated:
+            continue
+        b = next((b for b in body if b.category == c.category and b.asset == c.asset
+                  and (b.best > c.best or (c.qualifier == "vague" and b.best >= c.best))
+                  and (b.party == c.party or None in (b.party, c.party))), None)
+        if b:
+            c.repeats = b.claim_id
+
+
+_REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفسها"})
+
+
 def _mark_repeats(claims: list[Claim]) -> None:
     """A later figure with the same category, numbers and party as an earlier one restates it."""
     seen: dict[tuple, Claim] = {}
@@ -333,10 +358,11 @@ def _mark_repeats(claims: list[Claim]) -> None:
             if first:
                 c.repeats = first.claim_id
             continue
-        key = (c.category, c.asset, c.low, c.high, c.scope)
+        # a figure of one person who did it to themself («himself») never restates another person's
+        key = (c.category, c.asset, c.low, c.high, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
         first = seen.get(key)
         same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.start < len(c.sentence)
-                         and normalise_str(first.quote) != normalise_str(c.quote))
+                         and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
         if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
             c.repeats = first.claim_id
         else:

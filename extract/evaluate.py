@@ -24,7 +24,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -280,7 +280,8 @@ def read_coded(kind: str, path: Path) -> Iterator[CodedDoc]:
                 lo = _int(row["civilian_deaths_min"])
                 hi = _int(row["civilian_deaths_max"])
                 lo = lo if lo is not None else 0
-                yield CodedDoc(kind, row["id"], row.get("language") or "ar", row["text"], lo, hi if hi is not None else lo)
+                hi = hi if hi is not None else lo
+                yield CodedDoc(kind, row["id"], row.get("language") or "ar", row["text"], lo, hi)
 
 
 def read_gold(shared: Path) -> Iterator[tuple[str, str, str, list[dict[str, Any]]]]:
@@ -327,7 +328,7 @@ def _gold_job(item: tuple[str, str, str, list[dict[str, Any]]]) -> tuple[str, Sc
     out = []
     for e in errors:
         where = e["pred"] or e["gold"]
-        sent = e["pred"]["sentence"] if e["pred"] and e["pred"].get("sentence") else _sentence_at(text, where["start"], sents)
+        sent = (e["pred"] or {}).get("sentence") or _sentence_at(text, where["start"], sents)
         out.append({"source": "gold", "doc": doc, "lang": lang, "kind": e["kind"], "sentence": sent,
                     "pred": _compact(e["pred"], PRED_FIELDS), "gold": _compact(e["gold"], GOLD_FIELDS)})
     return lang, s, out
@@ -465,7 +466,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--shared", type=Path, default=DEFAULT_SHARED,
                    help="shared material directory holding gold/, corpus/ and research/corpus/ (default: %(default)s)")
     p.add_argument("--only", default=",".join(SECTIONS),
-                   help="comma-separated sections to run: gold (with the seed article), acled, gva, airwars (default: all)")
+                   help="comma-separated sections to run: gold (with the seed article), acled, gva, airwars "
+                        "(default: all)")
     p.add_argument("--errors", type=Path, metavar="FILE",
                    help="write one JSON line per error (false_positive, false_negative, wrong_value, "
                         "wrong_attribution; tally_mismatch for coded files) with its sentence")

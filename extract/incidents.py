@@ -586,7 +586,8 @@ class IncidentIndex:
         if claims.empty:
             return set()
         df = prepare(claims)
-        df = df[~df["claim_id"].isin(self._seen)].drop_duplicates("claim_id")
+        seen = self._seen
+        df = df[[c not in seen for c in df["claim_id"].tolist()]].drop_duplicates("claim_id")
         self._seen.update(df["claim_id"])
         self._frames.append(df)
         touched = set()

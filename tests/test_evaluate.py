@@ -197,10 +197,10 @@ def test_main_scores_the_extractor_against_its_own_output(tmp_path, capsys):
     text = "3 people were killed and 12 others were injured in the attack, police said."
     pred = ev.predict(text, "d1")
     assert pred, "the extractor finds nothing in a plain casualty sentence"
-    as_gold = [{k: c[k] for k in ("category", "low", "best", "high", "quote", "start", "claimed_by")} | {"optional": False}
-               for c in pred]
-    extra = {"category": "missing", "low": 1, "best": 1, "high": 1, "quote": "the attack", "start": text.index("the attack"),
-             "claimed_by": None, "optional": False}
+    keys = ("category", "low", "best", "high", "quote", "start", "claimed_by")
+    as_gold = [{k: c[k] for k in keys} | {"optional": False} for c in pred]
+    extra = {"category": "missing", "low": 1, "best": 1, "high": 1, "quote": "the attack",
+             "start": text.index("the attack"), "claimed_by": None, "optional": False}
     shared = _shared_with_gold(tmp_path, [("d1", text, as_gold), ("d2", text, as_gold + [extra])])
     errors = tmp_path / "errors.jsonl"
     assert ev.main(["--shared", str(shared), "--only", "gold", "--errors", str(errors)]) == 0

@@ -129,6 +129,16 @@ def test_a_rising_toll_from_one_claimant_supersedes_its_earlier_figure():
     assert (inc["low"], inc["best"], inc["high"]) == (5, 8, 8)  # SOHR's 3 is superseded by its own 8
 
 
+def test_unnamed_claimants_speak_once_per_document_and_type():
+    # "the hospital now says 8 ... the hospital had announced 5 in the evening": one voice, its higher figure
+    g = run([claim("a", "d1", 8, claimed_by="the hospital", claimant_type="medical"),
+             claim("b", "d1", 5, claimed_by="the hospital in the evening", claimant_type="medical"),
+             claim("c", "d2", 6, claimed_by="a witness", claimant_type="witness")])
+    inc = g.incidents.iloc[0]
+    assert (inc["low"], inc["best"], inc["high"], inc["n_claimants"]) == (6, 8, 8, 2)
+    assert inc["best_claimant"] == "the hospital"
+
+
 def test_enemy_figures_rank_below_everything():
     g = run([claim("a", "d1", 20, victim_type="combatant", party="SDF", claimant="Amaq", claimant_type="armed_group",
                    self_reported=False),

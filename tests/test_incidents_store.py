@@ -119,3 +119,10 @@ def test_cumulative_claims_stay_out_of_incidents(path: Path):
     assert "g" not in membership(path)
     with db.reader(path) as con:
         assert db.incident_tally(con).set_index("category").loc["killed", "best"] == 8
+
+
+def test_incident_series_counts_each_incident_once_by_its_first_date(path: Path):
+    ingest(path, [article("h", 6, D2, SARAQIB)])  # joins a+b (no new incident); the latest report, 6, is its best
+    with db.reader(path) as con:
+        s = db.incident_series(con, db.Filters(categories=("killed",)), "day")
+    assert list(zip(s["period"], s["party"], s["claims"], s["best"])) == [(D1, "civilians", 2, 6 + 3)]

@@ -721,3 +721,17 @@ def incident_grouped(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -
         "SELECT i.category, i.asset, count(*) AS claims, CAST(sum(i.low) AS BIGINT) AS low, "
         "CAST(sum(i.best) AS BIGINT) AS best, CAST(sum(i.high) AS BIGINT) AS high, 0 AS open_high "
         f"FROM incidents i{w} GROUP BY i.category, i.asset ORDER BY best DESC", p).df()
+
+
+def incident_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, period: str = "month") -> pd.DataFrame:
+    """Incidents per period of their first date × category × asset × side (as ``party``), shaped like ``series``:
+    period, category, asset, party, claims (= incidents), low, best, high, open_high (= 0)."""
+    _check(period, PERIODS, "period")
+    w, p = _incident_where(f)
+    cond = (w + " AND " if w else " WHERE ") + "i.first_date IS NOT NULL"
+    return con.execute(
+        "SELECT CAST(date_trunc(?, i.first_date) AS DATE) AS period, i.category, i.asset, i.side AS party, "
+        "count(*) AS claims, CAST(sum(i.low) AS BIGINT) AS low, CAST(sum(i.best) AS BIGINT) AS best, "
+        f"CAST(sum(i.high) AS BIGINT) AS high, 0 AS open_high FROM incidents i{cond} "
+        "GROUP BY ALL ORDER BY period, i.category, i.asset NULLS FIRST, party NULLS FIRST",
+        [period] + p).df(date_as_object=True)
