@@ -191,7 +191,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         return None
     if parent and category != parent.category:  # the last figure of this category, else a figure of its own
         parent = next((c for i, c in reversed(st.tops) if i >= st.sentence_index - 1 and c.category == category), None)
-    if m.rule.part and parent is None:  # a named victim after a larger figure of the same kind is one of its parts
+    if (m.rule.part or m.rule.subgroup) and parent is None:  # a part of a larger earlier figure of its kind
         parent = next((c for c in reversed(st.claims) if c.category == category and c.subgroup_of is None and c.start < s0
                        and c.scope == "incident" and not c.negated and c.best > fig.best), None)
     asset = L.lookup(L.assets, s[slice(*g["asset"])]) if "asset" in g else None

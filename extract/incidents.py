@@ -336,6 +336,23 @@ def _null(s: pd.Series) -> pd.Series:
     return s.isna() | (s.astype(str) == "")
 
 
+_TRUE, _FALSE = frozenset({"true", "t", "1", "yes"}), frozenset({"false", "f", "0", "no"})
+
+
+def _flags(s: pd.Series) -> pd.Series:
+    """True/False/NA from bools, numbers or strings ("true", "0"); anything else, NA or None is NA."""
+    def one(x: Any) -> Any:
+        if isinstance(x, (bool, np.bool_)):
+            return bool(x)
+        if isinstance(x, (int, float, np.integer, np.floating)) and x == x:  # NaN != NaN
+            return bool(x)
+        if isinstance(x, str):
+            v = x.strip().lower()
+            return True if v in _TRUE else False if v in _FALSE else pd.NA
+        return pd.NA
+    return pd.Series([one(x) for x in s.astype(object).tolist()], index=s.index, dtype="boolean")
+
+
 def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
     (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key`` (who speaks, for supersession) and
@@ -350,6 +367,9 @@ def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     scope = _col(df, "scope", "incident").fillna("incident")
     df["grouped"] = (scope == "incident") & _null(_col(df, "subgroup_of")) & _null(_col(df, "repeats"))
     vt, party = _col(df, "victim_type"), _col(df, "party")
+    ct = df["claimant_type"]
+    df["claimant_type"] = ct.astype(object).where(~_null(ct), "unknown").astype(str)  # NA never reaches np.isin
+    df["self_reported"] = _flags(df["self_reported"])
     df["side"] = [side_of(v if isinstance(v, str) else None, p if isinstance(p, str) and p else None)
                   for v, p in zip(vt, party)]
     named = ~_null(df["claimant"])
@@ -459,7 +479,7 @@ def _figures(df: pd.DataFrame, claim_ids: list[str], inc: np.ndarray, n_inc: int
     ctype = df["claimant_type"].astype(object).to_numpy()[at]
     rank_of = {t: i for i, t in enumerate(RELIABILITY)}
     rank = np.fromiter((rank_of.get(t, len(RELIABILITY) - 1) for t in ctype), "int64", len(ctype))
-    enemy_claim = df["self_reported"].astype("boolean").eq(False).fillna(False).to_numpy(bool)
+    enemy_claim = _flags(df["self_reported"]).eq(False).fillna(False).to_numpy(bool)
     enemy = enemy_claim[at] & np.isin(ctype, ["government", "armed_group"])
     rank = np.where(enemy, ENEMY_CLAIM_RANK, rank)
     conf = pd.to_numeric(df["confidence"], errors="coerce").fillna(1.0).to_numpy("float64")[at]

@@ -147,6 +147,20 @@ def test_enemy_figures_rank_below_everything():
     assert g.incidents.iloc[0]["best"] == 10
 
 
+@pytest.mark.parametrize("na", [pd.NA, None, float("nan")])
+def test_missing_self_reported_and_claimant_type_do_not_break_the_figures(na):
+    """A store's claims come with NA in nullable columns (DuckDB's boolean self_reported): still grouped, and a
+    missing self_reported is not an enemy claim."""
+    rows = [claim("a", "d1", 20, claimant="Amaq", claimant_type="armed_group", self_reported=na),
+            claim("b", "d2", 10, claimant="Hawar", claimant_type=na, self_reported=na),
+            claim("c", "d3", 14, claimant="X", claimant_type="government", self_reported="false")]
+    df = pd.DataFrame(rows).astype({"self_reported": object, "claimant_type": object})
+    g = group(df, resolve=resolve)
+    assert len(g.incidents) == 1 and g.incidents.iloc[0]["best"] == 20  # armed_group beats unknown and the enemy
+    df["self_reported"] = pd.array([pd.NA, pd.NA, False], dtype="boolean")
+    assert group(df, resolve=resolve).incidents.iloc[0]["best"] == 20
+
+
 def test_subgroups_and_repeats_follow_their_claim_and_are_not_counted():
     g = run([claim("a", "d1", 5), claim("k", "d1", 3, subgroup_of="a"), claim("r", "d1", 5, repeats="a")])
     assert len(g.incidents) == 1 and g.incidents.iloc[0]["best"] == 5
