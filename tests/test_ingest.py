@@ -105,6 +105,15 @@ def test_globs_and_files_are_expanded(tmp_path: Path) -> None:
     assert report.added == 2 + 2 + 2 and report.files == 4
 
 
+def test_a_folders_readme_is_not_an_article(tmp_path: Path) -> None:
+    from extract.store.readers import expand
+    (tmp_path / "README.md").write_text("# About these articles\n5 people were killed.", encoding="utf-8")
+    (tmp_path / "a.md").write_text("5 people were killed.", encoding="utf-8")
+    files, rejected = expand([str(tmp_path)])
+    assert files == [str(tmp_path / "a.md")] and not rejected
+    assert expand([str(tmp_path / "README.md")])[0] == [str(tmp_path / "README.md")]  # named explicitly: read
+
+
 def test_ingesting_again_adds_nothing(tmp_path: Path) -> None:
     path = tmp_path / "t.duckdb"
     corpus = write_corpus(tmp_path / "corpus")

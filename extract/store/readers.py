@@ -46,8 +46,9 @@ Article = dict[str, Any]
 
 
 def expand(paths: Iterable[str]) -> tuple[list[str], list[Rejection]]:
-    """Files named by ``paths``: files as given, directories recursed (hidden entries skipped), globs expanded.
-    Unsupported extensions inside directories are skipped silently; named explicitly, they are rejected."""
+    """Files named by ``paths``: files as given, directories recursed (hidden entries and a folder's README
+    skipped), globs expanded. Unsupported extensions inside directories are skipped silently; named
+    explicitly, they are rejected."""
     files: list[str] = []
     rejected: list[Rejection] = []
     for p in paths:
@@ -55,7 +56,8 @@ def expand(paths: Iterable[str]) -> tuple[list[str], list[Rejection]]:
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 files += [os.path.join(root, n) for n in sorted(names)
-                          if not n.startswith(".") and Path(n).suffix.lower() in SUPPORTED]
+                          if not n.startswith(".") and not n.lower().startswith("readme")
+                          and Path(n).suffix.lower() in SUPPORTED]
         elif os.path.lexists(p):
             files.append(p)
         elif glob.has_magic(p):
