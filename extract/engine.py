@@ -3,8 +3,9 @@ runs the named rules of each sentence's language and assembles claims with their
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import re
+import unicodedata
+from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -119,6 +120,8 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 def _matches(L: Language, s: str) -> list[_Match]:
     """Rule matches of a sentence, earlier rules first; a match whose figure overlaps a kept one is dropped."""
     kept: list[_Match] = []
+    by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
+    longest = 0
     starts: list[int] | None = None
     for rule in L.rules:
         if rule.starts_with_num:
@@ -134,12 +137,16 @@ def _matches(L: Language, s: str) -> list[_Match]:
                 continue
             inner = [v for k, v in groups.items() if k != "trig"] or [fig]
             core = (min(a for a, _ in inner), max(b for _, b in inner))  # figure and victims, not the trigger
-            if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in kept):
+            lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
+            near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
+            if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
                 continue
             end, trailing = m.end(), ""
             if "num" in groups and L.numbers.trailing_re and (t := L.numbers.trailing_re.match(s, end)):
                 end, trailing = t.end(), t.group()
             kept.append(_Match(rule, m.start(), end, fig, groups, trailing))
+            insort(by_start, (m.start(), len(kept) - 1))
+            longest = max(longest, end - m.start())
     kept.sort(key=lambda k: k.start)
     return kept
 
@@ -148,10 +155,11 @@ _WORD_START = re.compile(r"(?<!\w)\w")
 
 
 def _num_starts(L: Language, s: str) -> list[int]:
-    """Where a figure phrase may start: each word start inside the sentence's figure phrases."""
+    """Where a figure phrase may start: the start of each of the sentence's figure phrases and of its next
+    two words (a rule may need a shorter phrase than the longest one)."""
     out: list[int] = []
     for m in L.num_re.finditer(s):
-        out += [w.start() for w in _WORD_START.finditer(s, m.start(), m.end())]
+        out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
     return out
 
 
@@ -317,7 +325,10 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = L.__dict__["_cum"] = re.compile(r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
-    return bool(rx.search(s))
+    last = L.__dict__.get("_cum_last")
+    if last is None or last[0] is not s:
+        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure
+    return last[1]
 
 
 _TITLE_END = re.compile(r"[ \t]*\n[ \t]*\n")  # a first line standing alone is the document's title
@@ -361,7 +372,7 @@ def _mark_repeats(claims: list[Claim]) -> None:
         # a figure of one person who did it to themself («himself») never restates another person's
         key = (c.category, c.asset, c.low, c.high, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
         first = seen.get(key)
-        same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.start < len(c.sentence)
+        same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.end < 60
                          and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
         if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
             c.repeats = first.claim_id

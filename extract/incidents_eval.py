@@ -8,10 +8,11 @@ extractor and the grouping; ``incident_id`` and the coded deaths are used for sc
 - ``pairwise_precision/recall/f1``: over pairs of rows. Two rows are linked when the grouping puts a counted claim
   of one and a counted claim of the other into the same incident (rows without claims link to nothing); the
   gold links are the pairs with the same ``incident_id``.
-- A row's *own* incident is the one holding its first (by position) killed claim whose victims are not
-  combatants (else its first killed claim, else its first claim).
-- ``ratio``: the summed ``best`` of the killed incidents that are some row's own incident, over the summed
-  Airwars ``civilian_deaths_min`` of the file's incidents (missing = 0).
+- ``own_pairwise_f1``: the same with one predicted incident per row, its *own* incident: the incident of its
+  counted claim that lies in the document's main country, near its publication date, about killed
+  non-combatants, earliest in the text (in that order of preference; ``doc_incidents``).
+- ``ratio``: the summed ``best`` of the killed incidents that are some row's own incident and whose victims are
+  not combatants, over the summed Airwars ``civilian_deaths_min`` of the file's incidents (missing = 0).
 - ``naive_ratio``: the plain sum of ``best`` over all counted killed claims (victims not combatants), same
   denominator. ``double_counting`` = naive / incident sum over the same claims.
 """

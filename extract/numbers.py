@@ -60,13 +60,14 @@ class NumberLexicon:
         scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
         join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
         # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers)
-        core = f"(?:{p}(?:{DIGITS})|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*"
+        core = f"(?:{p}(?:{DIGITS})|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*+"
         core = f"(?:{core})"
         bare = _joins(self.range_join)
         opened = _joins(self.range_join + self.range_join_open)
         rng = f"{core}{bare}{core}" if self.range_join else "(?!)"
         if self.range_open:
-            rng = f"(?:{alternation(self.range_open)}\\s+{core}{opened}{core}|{rng})"
+            # the second part is optional: a possessive core may have taken «ثلاثة وخمسة» whole (parse splits it)
+            rng = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core})?|{rng})"
         link = f"(?:\\s+{alternation(self.vague_link)})?" if self.vague_link else ""
         vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
         qual = f"(?:{p}{alternation(self.qualifiers)}\\s*)?" if self.qualifiers else ""

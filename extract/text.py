@@ -123,8 +123,15 @@ _ABBREV = frozenset(
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
+MAX_SENTENCE = 1000
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, stripped of surrounding white space, in the given text."""
+    """(start, end) of each sentence, stripped of surrounding white space, in the given text.
+
+    A run of text with no sentence end is cut at white space every ``MAX_SENTENCE`` characters or so, which
+    keeps the work per sentence bounded whatever the input.
+    """
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
@@ -140,6 +147,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        _add(text, start, cut, spans)
+        start = cut
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

@@ -49,3 +49,36 @@ def test_cli_prints_the_figures(tmp_path: Path, capsys):
     assert float(out["ratio"]) == pytest.approx(8 / 7, abs=1e-3)
     assert float(out["double_counting"]) == pytest.approx(14 / 8, abs=1e-3)
     assert incidents_eval.main([str(path), "--window", "0"]) == 0
+
+
+def _claim(cid, doc, start, country="Syria", event_date="2024-03-04", category="killed", victim_type="civilian",
+           party=None):
+    return dict(claim_id=cid, doc=doc, start=start, category=category, low=1, best=1, high=1, qualifier="exact",
+                victim_type=victim_type, party=party, place=country, country=country, event_date=event_date,
+                published="2024-03-04", scope="incident", claimant_type="media")
+
+
+def test_own_incident_is_in_the_documents_country_near_its_date_and_about_civilians():
+    claims = pd.DataFrame([
+        _claim("a1", "a", 0, country="Palestinian Territories"),    # elsewhere: background or a misread name
+        _claim("a2", "a", 10, event_date="2023-01-01"),             # a year before publication: background
+        _claim("a3", "a", 20, victim_type="combatant", party="SDF"),  # combatants
+        _claim("a4", "a", 30, category="injured"),
+        _claim("a5", "a", 40),                                      # the one
+        _claim("a6", "a", 50),
+        _claim("b1", "b", 0, country="Syria"),
+    ])
+    members = pd.DataFrame({"claim_id": claims["claim_id"], "incident_id": "i-" + claims["claim_id"],
+                            "counted": True})
+    assert incidents_eval.doc_incidents(claims, members) == {"a": "i-a5", "b": "i-b1"}
+    members.loc[members["claim_id"] == "a5", "counted"] = False
+    assert incidents_eval.doc_incidents(claims, members)["a"] == "i-a6"
+    assert incidents_eval.own_links({"a": "i", "b": "i", "c": "j"}) == {("a", "b")}
+
+
+def test_ratio_counts_no_incident_of_combatants():
+    rows = pd.DataFrame({"id": ["a", "b"], "incident_id": ["1", "2"], "civilian_deaths_min": [4, 2]})
+    claims = pd.DataFrame([dict(_claim("a1", "a", 0), best=4, low=4, high=4),
+                           dict(_claim("b1", "b", 0, victim_type="combatant", party="SDF"), best=30, low=30, high=30)])
+    out = incidents_eval.evaluate(rows, claims)
+    assert out["incident_sum"] == 4 and out["ratio"] == pytest.approx(4 / 6)
