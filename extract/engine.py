@@ -300,8 +300,17 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
             if L.data.get("perpetrator_modifiers") == "after" else ""
         rx = L.__dict__["_perp"] = re.compile(r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail) \
             if heads else re.compile("(?!)")
-    found = [m for m in rx.finditer(s, 0, fig_start)]
-    return _orig(st, ns, found[-1].span()) if found else None
+    last = L.__dict__.get("_perp_last")
+    if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
+        last = L.__dict__["_perp_last"] = (s, [m.span() for m in rx.finditer(s)])
+    i = bisect_left(last[1], (fig_start, -1))
+    if not i:
+        return None
+    a, b = last[1][i - 1]
+    b = min(b, fig_start)
+    while b > a and s[b - 1].isspace():
+        b -= 1
+    return _orig(st, ns, (a, b))
 
 
 def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:

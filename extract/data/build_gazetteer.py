@@ -288,7 +288,9 @@ def main() -> None:
     # --- towns -------------------------------------------------------------------------------------------------
     for t in towns_all.values():
         cc = t["countrycode"]
-        if cc not in COUNTRIES or (t["population"] or 0) < COUNTRIES[cc]:
+        # population 0 is GeoNames' "unknown" (Sarmin, Ariha, Tall Abyad): cities500 lists such a place for a
+        # reason, so it is kept where the threshold is the dataset's own (500)
+        if cc not in COUNTRIES or (t["population"] or (500 if COUNTRIES[cc] == 500 else 0)) < COUNTRIES[cc]:
             continue
         gid = int(t["geonameid"])
         pop = int(t["population"] or 0)
