@@ -123,7 +123,14 @@ def _matches(L: Language, s: str) -> list[_Match]:
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
+    present: dict[int, bool] = {}
     for rule in L.rules:
+        if rule.needs is not None:
+            key = id(rule.needs)
+            if key not in present:
+                present[key] = rule.needs.search(s) is not None
+            if not present[key]:
+                continue
         if rule.starts_with_num:
             if starts is None:
                 starts = _num_starts(L, s)

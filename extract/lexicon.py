@@ -38,6 +38,7 @@ class Rule:
     confidence: float = 0.7
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
+    needs: re.Pattern[str] | None = None  # the rule's casualty word: a sentence without it is not scanned
 
 
 @dataclass
@@ -128,6 +129,7 @@ def language(code: str) -> Language:
     for key, value in (rules_data.get("macros") or {}).items():
         macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
+    needs: dict[str, re.Pattern[str]] = {}
     for r in rules_data.get("rules", []):
         lang.rules.append(Rule(
             name=f"{code}.{r['name']}",
@@ -140,12 +142,93 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
+            needs=_needs(_expand(_norm_pattern(r["pattern"]), macros), needs) or _leading(r["pattern"], macros, needs),
         ))
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word (or a sub-group marker continuing the sentence before).
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
+
+
+def _group(pattern: str, name: str) -> str | None:
+    """The body of the named group ``name`` in a regex, or None."""
+    i = pattern.find(f"(?P<{name}>")
+    if i < 0:
+        return None
+    depth, j, body = 0, i, i + len(name) + 5
+    while j < len(pattern):
+        c = pattern[j]
+        if c == "\\":
+            j += 2
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        if depth == 0:
+            return pattern[body:j]
+        j += 1
+    return None
+
+
+def _needs(pattern: str, cache: dict[str, re.Pattern[str]]) -> re.Pattern[str] | None:
+    """A test for the rule's required casualty word (its ``trig`` group), shared between rules.
+
+    Only for a trig group that is not optional: a sentence where it cannot match cannot match the rule."""
+    body = _group(pattern, "trig")
+    if body is None:
+        return None
+    after = pattern[pattern.find(f"(?P<trig>{body})") + len(body) + 9:]
+    if after[:1] in "?*" or re.search(r"\(\?P<trig>", after) or _inside_optional(pattern, body):
+        return None
+    if body not in cache:
+        cache[body] = re.compile(body)
+    return cache[body]
+
+
+_LEADING = re.compile(r"^(?:\{B\})?(?:\{PRE\})?\{([A-Z][A-Z0-9_]*)\}(?![?*{])")
+
+
+def _leading(raw: str, macros: dict[str, str], cache: dict[str, re.Pattern[str]]) -> re.Pattern[str] | None:
+    """A test for the word class a rule starts with ("{B}{SUBGROUP}…"): without it the rule cannot match."""
+    m = _LEADING.match(raw)
+    if not m or m.group(1) in ("NUM", "B", "E", "PRE"):
+        return None
+    body = macros[m.group(1)]
+    if body not in cache:
+        cache[body] = re.compile(body)
+    return cache[body]
+
+
+def _inside_optional(pattern: str, body: str) -> bool:
+    """True when the trig group sits inside an enclosing group that is optional or an alternative."""
+    i = pattern.find(f"(?P<trig>{body})")
+    depth, j = 0, i - 1
+    while j >= 0:
+        c = pattern[j]
+        if c == ")" and (j == 0 or pattern[j - 1] != "\\"):
+            depth += 1
+        elif c == "(" and (j == 0 or pattern[j - 1] != "\\"):
+            if depth == 0:
+                # the enclosing group: find its end and look at what follows it, and for alternatives inside it
+                k, d = j, 0
+                while k < len(pattern):
+                    ch = pattern[k]
+                    if ch == "\\":
+                        k += 2
+                        continue
+                    d += ch == "("
+                    d -= ch == ")"
+                    if d == 0:
+                        break
+                    if ch == "|" and d == 1:
+                        return True
+                    k += 1
+                if pattern[k + 1:k + 2] in ("?", "*", "{"):
+                    return True
+            else:
+                depth -= 1
+        j -= 1
+    return False
 
 
 def _starts_with_num(pattern: str, num: str) -> bool:
