@@ -151,12 +151,9 @@ def language(code: str) -> Language:
     return lang
 
 
-def _group(pattern: str, name: str) -> str | None:
-    """The body of the named group ``name`` in a regex, or None."""
-    i = pattern.find(f"(?P<{name}>")
-    if i < 0:
-        return None
-    depth, j, body = 0, i, i + len(name) + 5
+def _close(pattern: str, i: int) -> int:
+    """The index of the parenthesis closing the group that opens at ``pattern[i]``."""
+    depth, j = 0, i
     while j < len(pattern):
         c = pattern[j]
         if c == "\\":
@@ -165,24 +162,28 @@ def _group(pattern: str, name: str) -> str | None:
         depth += c == "("
         depth -= c == ")"
         if depth == 0:
-            return pattern[body:j]
+            return j
         j += 1
-    return None
+    return len(pattern)
+
+
+def _cached(body: str, cache: dict[str, re.Pattern[str]]) -> re.Pattern[str]:
+    if body not in cache:
+        cache[body] = re.compile(body)
+    return cache[body]
 
 
 def _needs(pattern: str, cache: dict[str, re.Pattern[str]]) -> re.Pattern[str] | None:
     """A test for the rule's required casualty word (its ``trig`` group), shared between rules.
 
     Only for a trig group that is not optional: a sentence where it cannot match cannot match the rule."""
-    body = _group(pattern, "trig")
-    if body is None:
+    i = pattern.find("(?P<trig>")
+    if i < 0:
         return None
-    after = pattern[pattern.find(f"(?P<trig>{body})") + len(body) + 9:]
-    if after[:1] in "?*" or re.search(r"\(\?P<trig>", after) or _inside_optional(pattern, body):
+    end = _close(pattern, i)
+    if pattern[end + 1:end + 2] in ("?", "*") or "(?P<trig>" in pattern[end:] or _inside_optional(pattern, i):
         return None
-    if body not in cache:
-        cache[body] = re.compile(body)
-    return cache[body]
+    return _cached(pattern[i + 9:end], cache)
 
 
 _LEADING = re.compile(r"^(?:\{B\})?(?:\{PRE\})?\{([A-Z][A-Z0-9_]*)\}(?![?*{])")
@@ -193,37 +194,29 @@ def _leading(raw: str, macros: dict[str, str], cache: dict[str, re.Pattern[str]]
     m = _LEADING.match(raw)
     if not m or m.group(1) in ("NUM", "B", "E", "PRE"):
         return None
-    body = macros[m.group(1)]
-    if body not in cache:
-        cache[body] = re.compile(body)
-    return cache[body]
+    return _cached(macros[m.group(1)], cache)
 
 
-def _inside_optional(pattern: str, body: str) -> bool:
-    """True when the trig group sits inside an enclosing group that is optional or an alternative."""
-    i = pattern.find(f"(?P<trig>{body})")
+def _inside_optional(pattern: str, i: int) -> bool:
+    """True when the group opening at ``i`` sits inside a group that is optional or holds alternatives."""
     depth, j = 0, i - 1
     while j >= 0:
         c = pattern[j]
-        if c == ")" and (j == 0 or pattern[j - 1] != "\\"):
+        escaped = j > 0 and pattern[j - 1] == "\\"
+        if c == ")" and not escaped:
             depth += 1
-        elif c == "(" and (j == 0 or pattern[j - 1] != "\\"):
+        elif c == "(" and not escaped:
             if depth == 0:
-                # the enclosing group: find its end and look at what follows it, and for alternatives inside it
-                k, d = j, 0
-                while k < len(pattern):
-                    ch = pattern[k]
-                    if ch == "\\":
-                        k += 2
+                end = _close(pattern, j)
+                inner, d = pattern[j + 1:end], 0
+                for k, ch in enumerate(inner):  # an alternative at this group's own level
+                    if ch == "\\" or (k and inner[k - 1] == "\\"):
                         continue
                     d += ch == "("
                     d -= ch == ")"
-                    if d == 0:
-                        break
-                    if ch == "|" and d == 1:
+                    if ch == "|" and d == 0:
                         return True
-                    k += 1
-                if pattern[k + 1:k + 2] in ("?", "*", "{"):
+                if pattern[end + 1:end + 2] in ("?", "*", "{"):
                     return True
             else:
                 depth -= 1
@@ -235,18 +228,7 @@ def _starts_with_num(pattern: str, num: str) -> bool:
     """True when a pattern is ``(?P<num>{NUM})…`` after any leading lookbehinds (they still see before the start)."""
     i = 0
     while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
-        depth, j = 0, i
-        while j < len(pattern):
-            c = pattern[j]
-            if c == "\\":
-                j += 2
-                continue
-            depth += c == "("
-            depth -= c == ")"
-            j += 1
-            if depth == 0:
-                break
-        i = j
+        i = _close(pattern, i) + 1
     return pattern.startswith(f"(?P<num>{num})", i)
 
 
