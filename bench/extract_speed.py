@@ -252,11 +252,14 @@ def _run_child(args: list[str], timeout: float | None = None) -> dict[str, float
             while (line := proc.stdout.readline()) and line.strip() != "ready":
                 pass
         try:
-            out, _ = proc.communicate(timeout=timeout)
+            # wait, then read: communicate() after readline() would miss what readline() already buffered (a
+            # child as quick as "white space runs" prints its result with "ready", and the result was lost)
+            proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
             return None
+        out = proc.stdout.read()
     if proc.returncode:
         raise RuntimeError(f"bench child {args} failed with exit code {proc.returncode}")
     return json.loads(out.strip().splitlines()[-1])

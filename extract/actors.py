@@ -58,6 +58,7 @@ class Actors:
         return Actor(" ".join(phrase.split()), "unknown", None, "unknown")
 
 
+@lru_cache(maxsize=8192)
 def _n(s: str) -> str:
     return " ".join(normalise_str(s).split())
 
@@ -79,11 +80,24 @@ def _regex(index: dict[str, Actor]) -> re.Pattern[str]:
 def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None) -> Actor | None:
     if not phrase:
         return None
+    key = (id(rx), phrase)  # the same phrases recur (claimants, victims): looked up once
+    done = _FOUND.get(key)
+    if done is not None:
+        return done[1]
     best = None
     for m in rx.finditer(_n(phrase)):
         if best is None or len(m.group(1)) > len(best):
             best = m.group(1)
-    return index.get(" ".join(best.split())) if best else None
+    found = index.get(" ".join(best.split())) if best else None
+    if len(_FOUND) >= 16384:
+        _FOUND.clear()
+    _FOUND[key] = (rx, found)  # the regex kept with its answer, so that its id is not reused meanwhile
+    return found
+
+
+# (id of a regex, phrase) → (regex, actor): each regex belongs to one index, so the pair decides the answer
+# (keyed by id: hashing a compiled pattern hashes its whole code)
+_FOUND: dict = {}
 
 
 @lru_cache(maxsize=1)

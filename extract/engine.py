@@ -8,6 +8,7 @@ import unicodedata
 from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 from extract import attribution
@@ -70,7 +71,7 @@ class _DocState:
         """The reporting clauses of sentence ``index`` (normalised sentence offsets)."""
         if index not in self.sources:
             L, ns, ne = self.seen[index]
-            self.sources[index] = attribution.find_sources(L, self.norm.text[ns:ne])
+            self.sources[index] = _find_sources(L, self.norm.text[ns:ne])
         return self.sources[index]
 
     def last_source(self) -> tuple[int, int] | None:
@@ -81,6 +82,22 @@ class _DocState:
                 ns = self.seen[i][1]
                 return self.norm.span(ns + named[-1].start, ns + named[-1].end)
         return None
+
+
+_SOURCES: dict[tuple[int, str], tuple[Language, list[attribution.Source]]] = {}  # as _MATCHES, for sources
+
+
+def _find_sources(L: Language, s: str) -> list[attribution.Source]:
+    """``attribution.find_sources``, remembered for repeated sentences (the list is only read)."""
+    key = (id(L), s)
+    done = _SOURCES.get(key)
+    if done is not None:
+        return done[1]
+    found = attribution.find_sources(L, s)
+    if len(_SOURCES) >= 4096:
+        _SOURCES.clear()
+    _SOURCES[key] = (L, found)
+    return found
 
 
 def extract_claims(text: str, doc: str = "", lang: str | None = None, published: date | None = None) -> list[Claim]:
@@ -117,26 +134,71 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
             st.claims.append(claim)
 
 
+def _plan(L: Language) -> tuple:
+    """The rules of a language as (rule, needs index or -1, starts with a figure, regex), and the distinct
+    needs' searches (each run at most once per sentence)."""
+    plan = L.__dict__.get("_plan")
+    if plan is None:
+        needs: list[re.Pattern[str]] = []
+        index: dict[int, int] = {}
+        steps = []
+        for rule in L.rules:
+            k = -1
+            if rule.needs is not None:
+                k = index.setdefault(id(rule.needs), len(needs))
+                if k == len(needs):
+                    needs.append(rule.needs)
+            steps.append((rule, k, rule.starts_with_num, rule.regex))
+        plan = L.__dict__["_plan"] = (tuple(steps), tuple(n.search for n in needs))
+    return plan
+
+
+# (language id, sentence) → (language, matches): a repeated sentence is run once (the language is kept with it,
+# so that its id is not reused while the entry lives)
+_MATCHES: dict[tuple[int, str], tuple[Language, list[_Match]]] = {}
+
+
 def _matches(L: Language, s: str) -> list[_Match]:
     """Rule matches of a sentence, earlier rules first; a match whose figure overlaps a kept one is dropped."""
+    key = (id(L), s)
+    done = _MATCHES.get(key)
+    if done is not None:
+        return done[1]
+    kept = _run_rules(L, s)
+    if len(_MATCHES) >= 4096:
+        _MATCHES.clear()
+    _MATCHES[key] = (L, kept)
+    return kept
+
+
+def _run_rules(L: Language, s: str) -> list[_Match]:
     kept: list[_Match] = []
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
-    present: dict[int, bool] = {}
-    for rule in L.rules:
-        if rule.needs is not None:
-            key = id(rule.needs)
-            if key not in present:
-                present[key] = rule.needs.search(s) is not None
-            if not present[key]:
+    steps, needs = _plan(L)
+    present: list[bool | None] = [None] * len(needs)
+    trailing_re = L.numbers.trailing_re
+    for rule, k, at_num, rx in steps:
+        if k >= 0:
+            ok = present[k]
+            if ok is None:
+                ok = present[k] = needs[k](s) is not None
+            if not ok:
                 continue
-        if rule.starts_with_num:
+        if at_num:
             if starts is None:
                 starts = _num_starts(L, s)
-            found = [m for m in (rule.regex.match(s, p) for p in starts) if m]
+                if not starts:
+                    continue
+            elif not starts:
+                continue
+            match = rx.match
+            found = [m for m in map(match, repeat(s), starts) if m]
+            if not found:
+                continue
         else:
-            found = rule.regex.finditer(s)
+            found = rx.finditer(s)
         for m in found:
             groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
             fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
@@ -149,7 +211,7 @@ def _matches(L: Language, s: str) -> list[_Match]:
             if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
                 continue
             end, trailing = m.end(), ""
-            if "num" in groups and L.numbers.trailing_re and (t := L.numbers.trailing_re.match(s, end)):
+            if "num" in groups and trailing_re and (t := trailing_re.match(s, end)):
                 end, trailing = t.end(), t.group()
             kept.append(_Match(rule, m.start(), end, fig, groups, trailing))
             insort(by_start, (m.start(), len(kept) - 1))
@@ -174,12 +236,25 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
+def _parse(L: Language, phrase: str) -> Figure | None:
+    """``L.numbers.parse``, remembered: the same figure phrases recur (a Figure is frozen, so it can be shared)."""
+    parsed = L.__dict__.get("_parsed")
+    if parsed is None:
+        parsed = L.__dict__["_parsed"] = {}
+    fig = parsed.get(phrase, parsed)
+    if fig is parsed:
+        if len(parsed) >= 8192:
+            parsed.clear()
+        fig = parsed[phrase] = L.numbers.parse(phrase)
+    return fig
+
+
 def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     g = m.groups
     if "num" in g:
-        fig = L.numbers.parse(s[slice(*g["num"])])
+        fig = _parse(L, s[slice(*g["num"])])
         if fig and m.trailing and fig.qualifier == "exact":
-            fig = L.numbers.parse(s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
+            fig = _parse(L, s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
     elif "one" in g:
         fig = fixed("singular")
     elif "two" in g:
@@ -285,13 +360,19 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
 
 def _place(st: _DocState, s0: int, e0: int, start: int, end: int) -> tuple[int, int, Place] | None:
     """The place of a figure: the nearest named in its sentence, else the last named before it, else the first."""
-    inside = [p for p in st.places if s0 <= p[0] and p[1] <= e0]
+    near = st.__dict__.get("_near")
+    if near is None or near[0] != (s0, e0):  # the sentence's places, listed once per sentence (not once per figure)
+        places = st.places
+        inside = [p for p in places if s0 <= p[0] and p[1] <= e0]
+        other = None
+        if not inside:
+            before = [p for p in places if p[1] <= s0]
+            other = before[-1] if before else places[0] if places else None
+        near = st.__dict__["_near"] = ((s0, e0), inside, other)
+    inside = near[1]
     if inside:
         return min(inside, key=lambda p: (p[2].level == "country", min(abs(p[0] - end), abs(start - p[1]))))
-    before = [p for p in st.places if p[1] <= s0]
-    if before:
-        return before[-1]
-    return st.places[0] if st.places else None
+    return near[2]
 
 
 def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) -> str | None:

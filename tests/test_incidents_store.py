@@ -126,3 +126,45 @@ def test_incident_series_counts_each_incident_once_by_its_first_date(path: Path)
     with db.reader(path) as con:
         s = db.incident_series(con, db.Filters(categories=("killed",)), "day")
     assert list(zip(s["period"], s["party"], s["claims"], s["best"])) == [(D1, "civilians", 2, 6 + 3)]
+
+
+def test_regrouping_block_by_block_equals_grouping_the_touched_claims_at_once(path: Path):
+    """regroup_incidents writes one unit of blocks at a time (memory stays flat as the corpus grows); the result
+    must be what grouping every claim of the touched blocks at once gives, across the ties between blocks: a claim
+    with no country whose place resolves into another block, a sub-group and a repeat in another block than the
+    claim they follow, a merge across countries, a split."""
+    from extract.incidents import group
+
+    mosul = dict(place="Mosul", country="Iraq", lat=36.34, lon=43.13)
+    a_id = lambda doc, best, cat="killed": make_claim_id(text_hash(f"{doc}: {best} civilians were killed."), 4, 10, cat)  # noqa: E731
+    ingest(path, [article("n", 4, D1, dict(place="Saraqib", country=None, lat=None, lon=None)),  # resolves to Syria
+                  article("i1", 9, D1, mosul), article("i2", 10, D2, mosul),
+                  article("w", 2, D1, SARAQIB, category="injured"),
+                  article("s", 2, D1, mosul, subgroup_of=a_id("a", 5)),  # follows a claim of Syria
+                  article("r", 3, D1, mosul, category="injured", repeats=a_id("w", 2, "injured")),
+                  article("x", 8, D2, RAQQA)])
+    with db.writer(path) as con:
+        ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
+        db.add_incident_override(con, "merge", {ids["c"]: None, ids["i1"]: None})
+        db.add_incident_override(con, "split", {ids["a"]: "a", ids["n"]: "b"})
+        blocks = [tuple(r) for r in con.execute(
+            "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims ORDER BY ALL").fetchall()]
+        assert len(blocks) >= 5
+        for some in (blocks[::2], blocks[1::2], blocks):  # the last regroups every block
+            db.regroup_incidents(con, some)
+            touched = set(some)
+            merged = set(db.claim_blocks(con, [ids["c"], ids["i1"]]))  # the merge ties its blocks: both regrouped
+            touched = sorted(touched | merged if touched & merged else touched)
+            g = group(db.incident_input(con, touched), db.incident_overrides(con))
+            members = con.execute("SELECT claim_id, incident_id, role, counted, reason FROM incident_claims "
+                                  "WHERE claim_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL",
+                                  [g.members["claim_id"].tolist()]).fetchall()
+            assert members == sorted(g.members[["claim_id", "incident_id", "role", "counted", "reason"]]
+                                     .itertuples(index=False, name=None))
+            stored = con.execute("SELECT incident_id, best, low, high, n_claims FROM incidents "
+                                 "WHERE incident_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL",
+                                 [g.incidents["incident_id"].tolist()]).fetchall()
+            assert stored == sorted(g.incidents[["incident_id", "best", "low", "high", "n_claims"]]
+                                    .itertuples(index=False, name=None))
+    m = membership(path)
+    assert m["s"] == m["a"] and m["r"] == m["w"] and m["c"] == m["i1"]

@@ -595,12 +595,14 @@ def delete_incident_override(con: duckdb.DuckDBPyConnection, override_id: str) -
 
 
 def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame,
-                      blocks: Sequence[Block] | None = None) -> None:
-    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``."""
+                      blocks: Sequence[Block] | None = None, transaction: bool = True) -> None:
+    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``.
+    ``transaction=False``: inside a transaction the caller opened (``regroup_incidents`` swaps block by block)."""
     inc = incidents.copy()
     inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
                     + inc["country"].fillna("").astype(str))
-    con.execute("BEGIN TRANSACTION")
+    if transaction:
+        con.execute("BEGIN TRANSACTION")
     try:
         con.register("new_incidents", inc)
         con.register("new_members", members)
@@ -620,9 +622,11 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
             con.execute("DROP TABLE gone")
         con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
-        con.execute("COMMIT")
+        if transaction:
+            con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        if transaction:
+            con.execute("ROLLBACK")
         raise
     finally:
         for name in ("new_incidents", "new_members", "incident_blocks"):
@@ -632,29 +636,127 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
                 pass
 
 
+def _merge_blocks(con: duckdb.DuckDBPyConnection) -> dict[str, set[Block]]:
+    """merge override id -> the blocks of its claims."""
+    out: dict[str, set[Block]] = {}
+    for oid, *block in con.execute(
+            "SELECT DISTINCT o.override_id, c.category, coalesce(c.asset, ''), coalesce(c.country, '') "
+            "FROM incident_overrides o JOIN claims c USING (claim_id) WHERE o.kind = 'merge'").fetchall():
+        out.setdefault(oid, set()).add(tuple(block))
+    return out
+
+
+def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges: dict[str, set[Block]],
+                 resolve: Any) -> list[list[Block]]:
+    """Split ``blocks`` into units that group independently of each other, so that grouping them one by one gives
+    what grouping them all at once gives. Blocks go in one unit when a merge override holds claims of both, when a
+    sub-group or repeat follows a claim in each, or when a claim's place resolves (through the gazetteer) to
+    another block's country, which is the country the grouping sweeps it under."""
+    todo = set(blocks)
+    parent: dict[Block, Block] = {b: b for b in todo}
+
+    def find(b: Block) -> Block:
+        while parent[b] != b:
+            parent[b] = parent[parent[b]]
+            b = parent[b]
+        return b
+
+    def tie(a: Block, b: Block) -> None:
+        if a in todo and b in todo:
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+
+    for bs in merges.values():
+        bs = sorted(bs & todo)
+        for b in bs[1:]:
+            tie(bs[0], b)
+    # a sub-group or repeat is loaded with the unit of the claim it follows (``_unit_input``); one that follows
+    # two claims (both columns set) ties their blocks
+    for a1, a2, a3, b1, b2, b3 in con.execute(
+            "SELECT DISTINCT s.category, coalesce(s.asset, ''), coalesce(s.country, ''), "
+            "r.category, coalesce(r.asset, ''), coalesce(r.country, '') "
+            "FROM claims c JOIN claims s ON s.claim_id = c.subgroup_of JOIN claims r ON r.claim_id = c.repeats "
+            "WHERE coalesce(c.scope, '') <> 'cumulative'").fetchall():
+        tie((a1, a2, a3), (b1, b2, b3))
+    con.register("incident_blocks", _blocks_table(sorted(todo)))
+    try:
+        places = con.execute(
+            "SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
+            "JOIN incident_blocks b ON b.category = c.category AND b.asset = coalesce(c.asset, '') "
+            "AND b.country = coalesce(c.country, '')").fetchall()
+    finally:
+        con.unregister("incident_blocks")
+    for cat, asset, country, place, lat, lon in places:
+        key = resolve(place or None, country or None, float("nan") if lat is None else float(lat),
+                      float("nan") if lon is None else float(lon))
+        tie((cat, asset, country), (cat, asset, key[0] if key else ""))
+    units: dict[Block, list[Block]] = {}
+    for b in sorted(todo):
+        units.setdefault(find(b), []).append(b)
+    return list(units.values())
+
+
+def _unit_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block]) -> pd.DataFrame:
+    """The claims to group for one unit of blocks: those of its blocks, and the sub-groups and repeats in the
+    other ``todo`` blocks that follow one of them (grouping all ``todo`` blocks at once would list those too)."""
+    cols = ", ".join(f"c.{_q(n)}" for n in INCIDENT_INPUT)
+
+    def block_of(t: str) -> str:
+        return (f"EXISTS (SELECT 1 FROM {t} b WHERE b.category = c.category AND b.asset = coalesce(c.asset, '') "
+                "AND b.country = coalesce(c.country, ''))")
+
+    con.register("unit_blocks", _blocks_table(unit))
+    con.register("todo_blocks", _blocks_table(todo))
+    try:
+        return con.execute(
+            f"WITH own AS (SELECT {cols} FROM claims c WHERE {block_of('unit_blocks')}) "
+            f"SELECT * FROM own UNION ALL SELECT {cols} FROM claims c WHERE {block_of('todo_blocks')} "
+            f"AND NOT {block_of('unit_blocks')} AND coalesce(c.scope, '') <> 'cumulative' "
+            "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))"
+        ).df(date_as_object=True)
+    finally:
+        con.unregister("unit_blocks")
+        con.unregister("todo_blocks")
+
+
 def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> int:
     """Regroup all claims, or only the ``blocks`` an ingest batch touched (with blocks holding re-extracted claims
-    and blocks tied to them by merges); returns the number of incidents written."""
-    from extract.incidents import group
+    and blocks tied to them by merges); returns the number of incidents written.
+
+    Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each unit's
+    claims loaded, grouped and written before the next, all in one transaction: memory stays that of the largest
+    unit, not of every claim the run touched, and the result is that of grouping them all at once."""
+    from extract.incidents import _default_resolver, group
 
     overrides = incident_overrides(con)
-    if blocks is not None:
-        todo = set(blocks) | set(stale_incident_blocks(con))
-        merges = overrides[overrides["kind"] == "merge"]
-        while True:  # a merge may join claims of two blocks: regroup them together
-            ids = merges.loc[merges["override_id"].isin(
-                merges.loc[merges["claim_id"].isin(incident_input(con, sorted(todo))["claim_id"]), "override_id"]),
-                "claim_id"]
-            more = set(claim_blocks(con, ids.tolist())) - todo if len(ids) else set()
-            if not more:
-                break
-            todo |= more
-        blocks = sorted(todo)
-        if not blocks:
-            return 0
-    g = group(incident_input(con, blocks), overrides)
-    replace_incidents(con, g.incidents, g.members, blocks)
-    return len(g.incidents)
+    if blocks is None:
+        g = group(incident_input(con), overrides)
+        replace_incidents(con, g.incidents, g.members)
+        return len(g.incidents)
+    todo = set(blocks) | set(stale_incident_blocks(con))
+    merges = _merge_blocks(con)
+    while True:  # a merge may join claims of two blocks: regroup them together
+        more = set().union(*(bs for bs in merges.values() if bs & todo)) - todo
+        if not more:
+            break
+        todo |= more
+    if not todo:
+        return 0
+    resolve = _default_resolver()
+    n = 0
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for unit in _block_units(con, sorted(todo), merges, resolve):
+            g = group(_unit_input(con, unit, sorted(todo)), overrides, resolve=resolve)
+            replace_incidents(con, g.incidents, g.members, unit, transaction=False)
+            n += len(g.incidents)
+            del g
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return n
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:
