@@ -145,6 +145,7 @@ class NumberLexicon:
             a, b = self.value(parts[0].group()), self.value(parts[-1].group())
             if a is not None and b is not None and a < b:
                 return qualified("range", a, b)
+            t = parts[-1].group()  # "2024 to 1418": two numbers, not a range; the figure is the one that ends it
         n = self.value(t)
         if n is None:
             return None
