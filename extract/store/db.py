@@ -595,14 +595,12 @@ def delete_incident_override(con: duckdb.DuckDBPyConnection, override_id: str) -
 
 
 def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame,
-                      blocks: Sequence[Block] | None = None, transaction: bool = True) -> None:
-    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``.
-    ``transaction=False``: inside a transaction the caller opened (``regroup_incidents`` swaps block by block)."""
+                      blocks: Sequence[Block] | None = None) -> None:
+    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``."""
     inc = incidents.copy()
     inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
                     + inc["country"].fillna("").astype(str))
-    if transaction:
-        con.execute("BEGIN TRANSACTION")
+    con.execute("BEGIN TRANSACTION")
     try:
         con.register("new_incidents", inc)
         con.register("new_members", members)
@@ -622,11 +620,9 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
             con.execute("DROP TABLE gone")
         con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
-        if transaction:
-            con.execute("COMMIT")
+        con.execute("COMMIT")
     except BaseException:
-        if transaction:
-            con.execute("ROLLBACK")
+        con.execute("ROLLBACK")
         raise
     finally:
         for name in ("new_incidents", "new_members", "incident_blocks"):
@@ -725,8 +721,8 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
     and blocks tied to them by merges); returns the number of incidents written.
 
     Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each unit's
-    claims loaded, grouped and written before the next, all in one transaction: memory stays that of the largest
-    unit, not of every claim the run touched, and the result is that of grouping them all at once."""
+    claims loaded, grouped and swapped in (its own transaction) before the next: only one unit's claims are in
+    memory at a time, not every claim the run touched, and the result is that of grouping them all at once."""
     from extract.incidents import _default_resolver, group
 
     overrides = incident_overrides(con)
@@ -745,17 +741,11 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
         return 0
     resolve = _default_resolver()
     n = 0
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for unit in _block_units(con, sorted(todo), merges, resolve):
-            g = group(_unit_input(con, unit, sorted(todo)), overrides, resolve=resolve)
-            replace_incidents(con, g.incidents, g.members, unit, transaction=False)
-            n += len(g.incidents)
-            del g
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    for unit in _block_units(con, sorted(todo), merges, resolve):
+        g = group(_unit_input(con, unit, sorted(todo)), overrides, resolve=resolve)
+        replace_incidents(con, g.incidents, g.members, unit)
+        n += len(g.incidents)
+        del g
     return n
 
 
