@@ -55,7 +55,8 @@ MEMBER_COLUMNS = ("claim_id", "incident_id", "role", "counted", "reason")
 class Settings:
     """Grouping thresholds (all documented in docs/incidents.md)."""
 
-    window_days: int = 2  # a claim's date at most this many days after the incident's first date
+    window_days: int = 2  # a claim's date at most this many days after the incident's first date (same town)
+    coarse_window_days: int = 0  # the same when the claim or the incident is placed no finer than a governorate
     figure_factor: float = 3.0  # figures a, b (a <= b) are compatible when b <= factor * a + slack
     figure_slack: int = 3
     min_confidence: float = 0.5  # reports below it are not "credible" for the incident's low
@@ -200,8 +201,11 @@ def _conflicts(inc_tags: set[tuple[str, str]], tags: tuple[tuple[str, str], ...]
 
 def _score(inc: _Open, r: _Row, settings: Settings) -> tuple | None:
     """None when the claim cannot join the incident, else a sort key (lower = better match)."""
-    if r.day - inc.anchor > settings.window_days:
+    lag = r.day - inc.anchor
+    if lag > settings.window_days:
         return None
+    if lag > settings.coarse_window_days and (r.depth < 3 or inc.depth < 3):
+        return None  # a governorate sees events every day: only a town bridges the days of report lag
     if not sides_compatible(inc.side, r.side) or not places_compatible(inc.key, r.key):
         return None
     if inc.tags and r.tags and _conflicts(inc.tags, r.tags):

@@ -86,6 +86,19 @@ def test_window_is_configurable():
     assert together(run(rows, settings=Settings(window_days=5)), "a", "b")
 
 
+def test_only_a_town_bridges_days_of_report_lag():
+    # the same town a day apart: one event reported late; a governorate a day apart: it sees events every day
+    assert together(run([claim("a", "d1", 5, day=3), claim("b", "d2", 5, day=4)]), "a", "b")
+    gov = [claim("a", "d1", 5, place="Idlib", day=3), claim("b", "d2", 5, place="Idlib", day=4)]
+    assert not together(run(gov), "a", "b")
+    assert together(run(gov, settings=Settings(coarse_window_days=1)), "a", "b")
+    assert together(run([claim("a", "d1", 5, place="Idlib", day=3), claim("b", "d2", 5, place="Idlib", day=3)]),
+                    "a", "b")
+    # a governorate-level report joins a town's incident on its own day only
+    town_then_gov = [claim("a", "d1", 5, day=3), claim("b", "d2", 5, place="Idlib", day=4)]
+    assert not together(run(town_then_gov), "a", "b")
+
+
 def test_sides_of_combatants():
     assert sides_compatible("combatants", "SDF") and not sides_compatible("SDF", "Islamic State")
     assert not sides_compatible("civilians", "combatants") and sides_compatible(None, "civilians")
