@@ -52,28 +52,47 @@ def test_cli_prints_the_figures(tmp_path: Path, capsys):
 
 
 def _claim(cid, doc, start, country="Syria", event_date="2024-03-04", category="killed", victim_type="civilian",
-           party=None):
+           party=None, place=None):
     return dict(claim_id=cid, doc=doc, start=start, category=category, low=1, best=1, high=1, qualifier="exact",
-                victim_type=victim_type, party=party, place=country, country=country, event_date=event_date,
+                victim_type=victim_type, party=party, place=place or country, country=country, event_date=event_date,
                 published="2024-03-04", scope="incident", claimant_type="media")
 
 
-def test_own_incident_is_in_the_documents_country_near_its_date_and_about_civilians():
+# A small hand-made hierarchy, so that these tests pin the selection rules, not the gazetteer's data.
+GAZ = {"Syria": ("Syria", None, None), "Idlib": ("Syria", "Idlib", None), "Ariha": ("Syria", "Idlib", "Ariha"),
+       "Saraqib": ("Syria", "Idlib", "Saraqib"), "Gaza": ("Palestinian Territories", "Gaza Strip", None)}
+
+
+def _resolve(place, country, lat=None, lon=None):
+    return GAZ.get(place) or ((country, None, None) if country else None)
+
+
+def test_main_event_is_the_first_report_in_the_documents_country_near_its_date_in_each_category():
     claims = pd.DataFrame([
-        _claim("a1", "a", 0, country="Palestinian Territories"),    # elsewhere: background or a misread name
-        _claim("a2", "a", 10, event_date="2023-01-01"),             # a year before publication: background
-        _claim("a3", "a", 20, victim_type="combatant", party="SDF"),  # combatants
-        _claim("a4", "a", 30, category="injured"),
-        _claim("a5", "a", 40),                                      # the one
-        _claim("a6", "a", 50),
+        _claim("a1", "a", 0, country="Palestinian Territories", place="Gaza"),  # elsewhere: background
+        _claim("a2", "a", 10, place="Ariha", event_date="2023-01-01"),  # a year before publication: background
+        _claim("a3", "a", 20, place="Ariha", victim_type="combatant", party="SDF"),  # combatants
+        _claim("a4", "a", 30, place="Ariha", category="injured"),  # the main claim: first in the text
+        _claim("a5", "a", 40, place="Saraqib"),  # another town: another event
+        _claim("a6", "a", 50, place="Idlib"),  # the governorate holding Ariha: the event's deaths
+        _claim("a7", "a", 60, category="casualties"),  # only a country: says nothing about which event
+        _claim("a8", "a", 70, place="Ariha", category="injured"),  # injuries are taken already
+        _claim("a9", "a", 80, place="Gaza"),
         _claim("b1", "b", 0, country="Syria"),
     ])
     members = pd.DataFrame({"claim_id": claims["claim_id"], "incident_id": "i-" + claims["claim_id"],
                             "counted": True})
-    assert incidents_eval.doc_incidents(claims, members) == {"a": "i-a5", "b": "i-b1"}
-    members.loc[members["claim_id"] == "a5", "counted"] = False
-    assert incidents_eval.doc_incidents(claims, members)["a"] == "i-a6"
+    events = incidents_eval.doc_events(claims, members, resolve=_resolve)
+    assert events == {"a": ("i-a4", "i-a6"), "b": ("i-b1",)}
+    assert incidents_eval.doc_incidents(claims, members, resolve=_resolve) == {"a": "i-a4", "b": "i-b1"}
+    members.loc[members["claim_id"] == "a4", "counted"] = False
+    assert incidents_eval.doc_events(claims, members, resolve=_resolve)["a"] == ("i-a5",)
     assert incidents_eval.own_links({"a": "i", "b": "i", "c": "j"}) == {("a", "b")}
+
+
+def test_rows_are_linked_when_their_main_events_share_an_incident():
+    assert incidents_eval.event_links({"a": ("i", "j"), "b": ("j",), "c": ("k",), "d": ("k", "i")}) == {
+        ("a", "b"), ("a", "d"), ("c", "d")}
 
 
 def test_ratio_counts_no_incident_of_combatants():
