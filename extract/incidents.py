@@ -93,7 +93,7 @@ def _default_resolver() -> Resolver:
                 lon: float | None = None) -> PlaceKey | None:
         p = None
         if place and lat is not None and lon is not None and not (math.isnan(lat) or math.isnan(lon)):
-            p = at.get((place, round(lat, 3), round(lon, 3)))
+            p = at.get((place, round(float(lat), 3), round(float(lon), 3)))  # numpy rounds halves otherwise
         if p is None and place:
             p = places.lookup(place)
             if p is not None and country and p.country != country:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -302,8 +303,22 @@ def lookup(name: str) -> Place | None:
         return None
     found = _resolve(text, normalise(text), cased=False)
     if not found:
+        plain = _fold(text)  # a gazetteer name as written: "Tall Abyaḑ", "Ḩalab"
+        found = _resolve(plain, normalise(plain), cased=False) if plain != text else []
+    if not found:
         return None
     return max(found, key=lambda f: f[1] - f[0])[2]
+
+
+_FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ß": "ss", "ʿ": "'", "ʾ": "'", "ʻ": "'",
+                       "ʼ": "'", "‘": "'", "’": "'"})
+
+
+def _fold(text: str) -> str:
+    """Latin letters without their diacritics (Ḩalab -> Halab), as the gazetteer's keys are; Arabic unchanged."""
+    if any("\u0600" <= c <= "\u06ff" for c in text):
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text.translate(_FOLD)) if not unicodedata.combining(c))
 
 
 def get(geonameid: int) -> Place | None:

@@ -91,6 +91,20 @@ def test_lookup_unknown_and_case():
     assert lookup("aleppo") == lookup("Aleppo") and lookup("idlib province").level == "admin1"
 
 
+def test_lookup_of_a_name_as_the_gazetteer_writes_it():
+    # claims carry the gazetteer's own spelling, diacritics and all; looking it up again finds the same place
+    for name in ("Tall Abyaḑ", "Ḩalab", "Arīḩā"):
+        p = lookup(name)
+        assert p is not None and p.country_code == "SY", name
+    assert lookup("Tall Abyaḑ").name == "Tall Abyaḑ"
+
+
+def test_common_words_are_not_places_and_regions_resolve_to_their_governorate():
+    assert find_places("نقلت الخبر وكالة محلية") == [] and find_places("مشهد مؤلم بعد انتشار كورونا") == []
+    (_s, _e, p), = find_places("قصف على بلدة في جبل الزاوية")
+    assert (p.level, p.country_code, p.admin1) == ("admin1", "SY", "Idlib")
+
+
 def test_data_file_rows_are_whole():
     with places.GAZETTEER.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
