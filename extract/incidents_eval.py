@@ -196,6 +196,35 @@ def pairwise(gold: dict[str, str], links: set[tuple[str, str]]) -> tuple[float, 
 
 def evaluate(rows: pd.DataFrame, claims: pd.DataFrame, settings: Settings | None = None) -> dict[str, float]:
     """The figures for source rows (the CSV) and their extracted claims."""
+    return _evaluate(rows, claims, settings)[0]
+
+
+def top_contributors(claims: pd.DataFrame, incidents: pd.DataFrame, events: dict[str, tuple[str, ...]],
+                     rows: pd.DataFrame, n: int = 10) -> pd.DataFrame:
+    """The ``n`` killed incidents of the rows' main events with the largest ``best`` (what makes ``ratio``), each
+    with its best claim's quote and position, the rows whose main event holds it (main claim or another category's)
+    and the Airwars ``civilian_deaths_min`` of those rows' incidents: where an excess comes from."""
+    killed = incidents[(incidents["category"] == "killed") & ~incidents["side"].map(_combatant_side).astype(bool)]
+    held: dict[str, list[tuple[str, bool]]] = {}
+    for doc, ev in events.items():
+        for i, iid in enumerate(ev):
+            held.setdefault(iid, []).append((doc, i == 0))
+    killed = killed[killed["incident_id"].isin(held)].sort_values(["best", "incident_id"], ascending=[False, True])
+    by_claim = claims.drop_duplicates("claim_id").set_index("claim_id")
+    coded = dict(zip(rows["id"].astype(str), pd.to_numeric(rows["civilian_deaths_min"], errors="coerce")))
+    out = []
+    for r in killed.head(n).itertuples(index=False):
+        c = by_claim.loc[r.best_claim_id] if r.best_claim_id in by_claim.index else None
+        docs = held[r.incident_id]
+        out.append({"best": r.best, "low": r.low, "high": r.high, "place": r.place, "n_docs": r.n_docs,
+                    "quote": "" if c is None else " ".join(str(c.get("quote", "")).split())[:80],
+                    "start": None if c is None else c.get("start"), "scope": None if c is None else c.get("scope"),
+                    "rows": len(docs), "as_main": sum(m for _, m in docs),
+                    "airwars": [coded.get(d) for d, _ in docs]})
+    return pd.DataFrame(out)
+
+
+def _evaluate(rows: pd.DataFrame, claims: pd.DataFrame, settings: Settings | None = None):
     gold = dict(zip(rows["id"].astype(str), rows["incident_id"].astype(str)))
     settings = settings or Settings()
     g = group(claims, settings=settings)
@@ -222,7 +251,7 @@ def evaluate(rows: pd.DataFrame, claims: pd.DataFrame, settings: Settings | None
             "incident_sum": ours, "naive_sum": naive, "airwars_sum": airwars,
             "ratio": ours / airwars if airwars else float("nan"),
             "naive_ratio": naive / airwars if airwars else float("nan"),
-            "double_counting": naive / ours if ours else float("nan")}
+            "double_counting": naive / ours if ours else float("nan")}, g, events
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=1, help="processes to extract with (default: 1)")
     ap.add_argument("--window", type=int, default=Settings.window_days,
                     help=f"grouping window in days (default: {Settings.window_days})")
+    ap.add_argument("--top", type=int, default=0,
+                    help="also list the N killed incidents with the largest best figure and their evidence")
     args, _ = ap.parse_known_args(argv)
     path = Path(args.csv) if args.csv else DEFAULT_CSV
     t0 = time.perf_counter()
@@ -242,10 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     claims = to_frame(_claims(items, args.workers))
     if claims.empty:
         claims = pd.DataFrame(columns=["claim_id", "doc", "category", "low", "best", "high", "published"])
-    out = evaluate(rows, claims, Settings(window_days=args.window))
+    out, g, events = _evaluate(rows, claims, Settings(window_days=args.window))
     print(f"# incidents evaluation on {path.name}: {time.perf_counter() - t0:.1f}s")
     for k, v in out.items():
         print(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}")
+    if args.top:
+        top = top_contributors(claims, g.incidents, events, rows, args.top)
+        print(f"# the {len(top)} largest killed incidents of the rows' main events (best, low-high, place, documents,"
+              " rows holding it, as main claim, their Airwars minimum, the best claim's position, scope and quote)")
+        for r in top.itertuples(index=False):
+            print(f"# {r.best} ({r.low}-{r.high}) {r.place} docs:{r.n_docs} rows:{r.rows} main:{r.as_main} "
+                  f"airwars:{r.airwars} at:{r.start} {r.scope} | {r.quote}")
     return 0
 
 

@@ -49,6 +49,10 @@ def test_cli_prints_the_figures(tmp_path: Path, capsys):
     assert float(out["ratio"]) == pytest.approx(8 / 7, abs=1e-3)
     assert float(out["double_counting"]) == pytest.approx(14 / 8, abs=1e-3)
     assert incidents_eval.main([str(path), "--window", "0"]) == 0
+    capsys.readouterr()
+    assert incidents_eval.main([str(path), "--top", "2"]) == 0
+    top = [line for line in capsys.readouterr().out.splitlines() if line.startswith("# ") and "|" in line]
+    assert len(top) == 2 and top[0].startswith("# 6 ") and "Saraqib" in top[0]
 
 
 def _claim(cid, doc, start, country="Syria", event_date="2024-03-04", category="killed", victim_type="civilian",
@@ -93,6 +97,17 @@ def test_main_event_is_the_first_report_in_the_documents_country_near_its_date_i
 def test_rows_are_linked_when_their_main_events_share_an_incident():
     assert incidents_eval.event_links({"a": ("i", "j"), "b": ("j",), "c": ("k",), "d": ("k", "i")}) == {
         ("a", "b"), ("a", "d"), ("c", "d")}
+
+
+def test_top_contributors_name_the_largest_killed_incidents_of_main_events():
+    rows = pd.DataFrame({"id": ["a", "b"], "incident_id": ["1", "2"], "civilian_deaths_min": [4, None]})
+    claims = pd.DataFrame([dict(_claim("a1", "a", 0), best=4, low=4, high=4, quote="four killed"),
+                           dict(_claim("b1", "b", 0), best=40, low=40, high=40, quote="forty killed"),
+                           dict(_claim("b2", "b", 9), best=900, low=900, high=900, quote="not in b's main event")])
+    _out, g, events = incidents_eval._evaluate(rows, claims)
+    top = incidents_eval.top_contributors(claims, g.incidents, events, rows, 5)
+    assert top["best"].tolist() == [40, 4] and top["quote"].tolist() == ["forty killed", "four killed"]
+    assert top["as_main"].tolist() == [1, 1] and top["airwars"].iloc[1] == [4]
 
 
 def test_ratio_counts_no_incident_of_combatants():
