@@ -7,7 +7,9 @@ all the claims it has been given, whatever the batches. The rules are in docs/in
 - Claims are grouped within a *block* (category, asset, country), swept in (date, claim_id) order. A claim
   joins an open incident when the victims' sides are compatible, the places are compatible in the gazetteer's
   hierarchy (a town inside a governorate goes with the governorate), its date is within ``window_days`` of the
-  incident's first date and its figure is compatible with the incident's figures; otherwise it opens a new one.
+  incident's first date (``coarse_window_days`` when the claim or the incident is placed no finer than a
+  governorate: a governorate sees events every day, only a town bridges days of report lag) and its figure is
+  compatible with the incident's figures; otherwise it opens a new one.
   Only incidents opened within the window are looked at (indexed by governorate): no all-pairs comparison.
 - Only incident-scope claims that are neither sub-groups nor repeats are grouped; sub-groups and repeats follow
   the claim they belong to and are never counted; cumulative tolls are never in an incident (``cumulative_series``).
