@@ -83,8 +83,8 @@ def doc_events(claims: pd.DataFrame, members: pd.DataFrame, window_days: int = S
     incident per category).
 
     Candidates are the counted claims of ``EVENT_CATEGORIES`` that lie in the document's main country (the country
-    most of its claims are in; a claim placed elsewhere is usually background, a belligerent's country or a misread
-    name) and are dated within ``window_days`` of the document's publication (older figures are background); when a
+    most of all its figures are in, running tolls included, on a tie the one it names first; a claim placed
+    elsewhere is usually background, a belligerent's country or a misread name) and are dated within ``window_days`` of the document's publication (older figures are background); when a
     document has none, all its counted claims are. The main claim is the first candidate in the text whose victims
     are not combatants, else the first candidate (news puts the event it reports first: the headline and the lead).
     Another category's claim is about the same event when its place is compatible with the main claim's (the same
@@ -96,26 +96,33 @@ def doc_events(claims: pd.DataFrame, members: pd.DataFrame, window_days: int = S
 
     if claims.empty:
         return {}
-    df = prepare(claims).merge(members[members["counted"]][["claim_id", "incident_id"]], on="claim_id")
-    if df.empty:
-        return {}
+    every = prepare(claims)
     resolve = resolve or _default_resolver()
 
     def nz(v):
         return v if isinstance(v, str) and v else None
 
-    lat = pd.to_numeric(df["lat"], errors="coerce") if "lat" in df.columns else pd.Series(float("nan"), df.index)
-    lon = pd.to_numeric(df["lon"], errors="coerce") if "lon" in df.columns else pd.Series(float("nan"), df.index)
-    df["key"] = [resolve(nz(a), nz(b), c, d) for a, b, c, d in zip(df["place"], df["country"], lat, lon)]
-    df["kcountry"] = [k[0] if k and k[0] else "" for k in df["key"]]
-    # the document's country: where most of its claims are
-    main = (df[df["kcountry"].ne("")].groupby(["doc", "kcountry"]).size().reset_index(name="n")
-            .sort_values(["doc", "n", "kcountry"], ascending=[True, False, True]).drop_duplicates("doc"))
+    def num(name: str) -> list:
+        col = pd.to_numeric(every[name], errors="coerce") if name in every.columns else pd.Series(float("nan"),
+                                                                                                  every.index)
+        return [None if x != x else float(x) for x in col.tolist()]
+
+    every["key"] = [resolve(nz(a), nz(b), c, d) for a, b, c, d in zip(every["place"], every["country"], num("lat"),
+                                                                         num("lon"))]
+    every["kcountry"] = [k[0] if k and k[0] else "" for k in every["key"]]
+    every["start"] = pd.to_numeric(every["start"], errors="coerce").fillna(0) if "start" in every.columns else 0
+    # the document's country: where most of all its figures are (running tolls and repeats included: they too say
+    # what the document is about); on a tie, the country it names first
+    placed = every[every["kcountry"].ne("")]
+    votes = placed.groupby(["doc", "kcountry"]).agg(n=("claim_id", "size"), first=("start", "min")).reset_index()
+    main = votes.sort_values(["doc", "n", "first", "kcountry"], ascending=[True, False, True, True]).drop_duplicates("doc")
+    df = every.merge(members[members["counted"]][["claim_id", "incident_id"]], on="claim_id")
+    if df.empty:
+        return {}
     home = df["doc"].map(dict(zip(main["doc"], main["kcountry"]))).fillna("")
     near = ((df["day"] - df["report_day"]).abs() <= window_days) | df["day"].isna() | df["report_day"].isna()
     df["candidate"] = (df["kcountry"].eq(home) | home.eq("")) & near & df["category"].isin(EVENT_CATEGORIES)
     df["civ"] = df["victim_type"].ne("combatant") & ~df["side"].map(_combatant_side).astype(bool)
-    df["start"] = pd.to_numeric(df["start"], errors="coerce").fillna(0) if "start" in df.columns else 0
     df = df.sort_values(["doc", "start", "claim_id"])
 
     out: dict[str, tuple[str, ...]] = {}

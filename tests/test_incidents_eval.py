@@ -94,6 +94,19 @@ def test_main_event_is_the_first_report_in_the_documents_country_near_its_date_i
     assert incidents_eval.own_links({"a": "i", "b": "i", "c": "j"}) == {("a", "b")}
 
 
+def test_the_documents_country_counts_all_its_figures_and_on_a_tie_the_first_named():
+    claims = pd.DataFrame([
+        dict(_claim("c0", "c", 0, place="Ariha"), scope="cumulative"),  # not counted, but says where c is about
+        _claim("c1", "c", 10, country="Palestinian Territories", place="Gaza"),
+        _claim("c2", "c", 20, place="Ariha", category="injured"),
+        _claim("e1", "e", 0, place="Ariha", category="injured"),  # one figure each: the country named first
+        _claim("e2", "e", 10, country="Palestinian Territories", place="Gaza"),
+    ])
+    members = pd.DataFrame({"claim_id": claims["claim_id"], "incident_id": "i-" + claims["claim_id"],
+                            "counted": claims["claim_id"] != "c0"})
+    assert incidents_eval.doc_incidents(claims, members, resolve=_resolve) == {"c": "i-c2", "e": "i-e1"}
+
+
 def test_rows_are_linked_when_their_main_events_share_an_incident():
     assert incidents_eval.event_links({"a": ("i", "j"), "b": ("j",), "c": ("k",), "d": ("k", "i")}) == {
         ("a", "b"), ("a", "d"), ("c", "d")}
