@@ -12,7 +12,7 @@ from itertools import repeat
 from pathlib import Path
 
 from extract import attribution
-from extract.actors import actors
+from extract.actors import Actor, actors
 from extract.dates import event_date
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
@@ -295,7 +295,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
     if party_actor is None and parent is None:
-        party_actor = actors().party(st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+        party_actor = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     src = attribution.governing(sources, *m.fig)
@@ -399,6 +399,32 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     while b > a and s[b - 1].isspace():
         b -= 1
     return _orig(st, ns, (a, b))
+
+
+def _context_party(L: Language, window: str) -> Actor | None:
+    """The victims' side named in the words before a figure, leaving out the actors the language's
+    ``perpetrator_marks`` name as the ones who did the harm («قصف لميليشيا X»، «مصدره X»، «من قبل X»)."""
+    rx = L.__dict__.get("_perp_marks")
+    if rx is None:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        marks = _norm_list(L.data.get("perpetrator_marks", []))
+        stop = alternation(_norm_list(L.data.get("perpetrator_stop", []))) or "(?!)"
+        verbs = _norm_list(L.data.get("perpetrator_verbs", []))
+        word = r"[^\s,،.:;؛!?؟]+"
+        alts = [r"(?<!\w)(?=(" + L.macros["PRE"] + alternation(marks) + r"(?!\w)(?:\s+(?!(?:" + stop + r")(?!\w))" + word
+                + r"){0,4}))"] if marks else []
+        if verbs:  # the doer stands next to the verb, before it («X تستهدف») or right after it («استهدفت X»)
+            alts.append(r"(?<!\S)(?=((?:" + word + r"\s+){0,2}(?:" + (L.data.get("verb_clitics") or "(?!)") + r")?"
+                        + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
+        rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
+    if rx:
+        chars = list(normalise_str(window))
+        for m in rx.finditer("".join(chars)):
+            g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
+            chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
+        window = "".join(chars)
+    return actors().party(window)
 
 
 def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
