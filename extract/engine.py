@@ -107,8 +107,11 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     norm = normalise(text)
     st = _DocState(doc, text, norm, text_hash(text), published)
     spans = sentences(text)
+    cut = _other_stories(norm.text)
     for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
+        if ns >= cut:  # a news page's list of other stories: not the article's figures
+            break
         code = lang if lang in LANGS else detect_lang(text[s:e])
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
@@ -116,6 +119,23 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     if spans and _TITLE_END.match(text, spans[0][1]):
         _title_restated(st.claims, spans[0][1])
     return st.claims
+
+
+_OTHER_STORIES: list[re.Pattern[str]] = []
+
+
+def _other_stories(ntext: str) -> int:
+    """Normalised offset where a news page's list of other stories starts: a line holding only one of the
+    languages' ``other_stories`` headings («اقرأ أيضاً», «مقالات ذات صلة»), after the first 100 characters
+    (a heading above the article is navigation); the text's length where there is none."""
+    if not _OTHER_STORIES:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        words = [w for code in LANGS for w in _norm_list(language(code).data.get("other_stories", []))]
+        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(words) + r")[ \t:]*$") if words
+                              else re.compile("(?!)"))
+    m = _OTHER_STORIES[0].search(ntext, 100)
+    return m.start() if m else len(ntext)
 
 
 def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
