@@ -429,7 +429,7 @@ def _context_party(L: Language, window: str) -> Actor | None:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         marks = _norm_list(L.data.get("perpetrator_marks", []))
-        stop = alternation(_norm_list(L.data.get("perpetrator_stop", []))) or "(?!)"
+        stop = alternation(_norm_list(L.data.get("perpetrator_mark_stop") or L.data.get("perpetrator_stop", []))) or "(?!)"
         verbs = _norm_list(L.data.get("perpetrator_verbs", []))
         word = r"[^\s,،.:;؛!?؟]+"
         alts = [r"(?<!\w)(?=(" + L.macros["PRE"] + alternation(marks) + r"(?!\w)(?:\s+(?!(?:" + stop + r")(?!\w))" + word
