@@ -502,9 +502,9 @@ def _mark_repeats(claims: list[Claim]) -> None:
     for c in claims:
         if c.subgroup_of or c.negated:
             continue
-        if c.qualifier == "unquantified":
-            # a plural with no figure restates a figure of the same kind anywhere in the document («قتلى» in a
-            # headline, «5 قتلى» in the body), or an earlier plural of the same kind
+        if c.qualifier in ("unquantified", "vague"):
+            # a plural with no figure, or a vague word («عدد من», "dozens"), restates a figure of the same kind
+            # anywhere in the document («قتلى» in a headline, «5 قتلى» in the body), or an earlier plural of the same kind
             first = next((x for x in claims if x is not c and not x.subgroup_of and not x.negated
                           and (x.qualifier != "unquantified" or x.start < c.start)
                           and x.category == c.category and x.asset == c.asset and x.scope == c.scope
