@@ -116,6 +116,7 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
     _mark_repeats(st.claims)
+    _preliminary_superseded(st.claims)
     if spans and _TITLE_END.match(text, spans[0][1]):
         _title_restated(st.claims, spans[0][1])
     return st.claims
@@ -491,6 +492,31 @@ def _title_restated(claims: list[Claim], title_end: int) -> None:
                   and (b.party == c.party or None in (b.party, c.party))), None)
         if b:
             c.repeats = b.claim_id
+
+
+_PRELIMINARY: dict[str, re.Pattern[str]] = {}
+
+
+def _preliminary_superseded(claims: list[Claim]) -> None:
+    """A figure its sentence calls preliminary (the language's ``preliminary`` phrases: «في حصيلة أولية»)
+    restates a larger figure of the same kind and side elsewhere in the document: the updated toll."""
+    for c in claims:
+        if c.subgroup_of or c.repeats or c.negated or c.scope != "incident":
+            continue
+        rx = _PRELIMINARY.get(c.lang)
+        if rx is None:
+            from extract.lexicon import _norm_list
+            from extract.numbers import alternation
+            words = _norm_list(language(c.lang).data.get("preliminary", []))
+            rx = _PRELIMINARY[c.lang] = re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)") if words \
+                else re.compile("(?!)")
+        if not rx.search(normalise_str(c.sentence)):
+            continue
+        final = next((x for x in claims if x is not c and not x.subgroup_of and not x.repeats and not x.negated
+                      and x.scope == c.scope and x.category == c.category and x.asset == c.asset and x.best > c.best
+                      and (x.party == c.party or None in (x.party, c.party))), None)
+        if final:
+            c.repeats = final.claim_id
 
 
 _REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفسها"})
