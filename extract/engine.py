@@ -110,11 +110,14 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     cut = _other_stories(norm.text)
     for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
-        if ns >= cut:  # a news page's list of other stories: not the article's figures
-            break
         code = lang if lang in LANGS else detect_lang(text[s:e])
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
+    if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
+        cut0 = norm.span(cut, cut)[0]
+        for c in st.claims:
+            if c.start >= cut0:
+                c.scope = "cumulative"
     _mark_repeats(st.claims)
     _preliminary_superseded(st.claims)
     if spans and _TITLE_END.match(text, spans[0][1]):
@@ -128,7 +131,8 @@ _OTHER_STORIES: list[re.Pattern[str]] = []
 def _other_stories(ntext: str) -> int:
     """Normalised offset where a news page's list of other stories starts: a line holding only one of the
     languages' ``other_stories`` headings («اقرأ أيضاً», «مقالات ذات صلة»), after the first 100 characters
-    (a heading above the article is navigation); the text's length where there is none."""
+    (a heading above the article is navigation); the text's length where there is none. The figures after it
+    are kept as claims (the headlines state them) but with scope cumulative: not this article's incident."""
     if not _OTHER_STORIES:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
