@@ -504,6 +504,7 @@ _PRELIMINARY: dict[str, re.Pattern[str]] = {}
 def _preliminary_superseded(claims: list[Claim]) -> None:
     """A figure its sentence calls preliminary (the language's ``preliminary`` phrases: «في حصيلة أولية»)
     restates a larger figure of the same kind and side elsewhere in the document: the updated toll."""
+    said: dict[str, bool] = {}  # sentence → calls its figures preliminary (looked up once per sentence)
     for c in claims:
         if c.subgroup_of or c.repeats or c.negated or c.scope != "incident":
             continue
@@ -514,7 +515,10 @@ def _preliminary_superseded(claims: list[Claim]) -> None:
             words = _norm_list(language(c.lang).data.get("preliminary", []))
             rx = _PRELIMINARY[c.lang] = re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)") if words \
                 else re.compile("(?!)")
-        if not rx.search(normalise_str(c.sentence)):
+        hit = said.get(c.sentence)
+        if hit is None:
+            hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(normalise_str(c.sentence)) is not None
+        if not hit:
             continue
         final = next((x for x in claims if x is not c and not x.subgroup_of and not x.repeats and not x.negated
                       and x.scope == c.scope and x.category == c.category and x.asset == c.asset and x.best > c.best
