@@ -12,7 +12,7 @@ from itertools import repeat
 from pathlib import Path
 
 from extract import attribution
-from extract.actors import actors
+from extract.actors import Actor, actors
 from extract.dates import event_date
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
@@ -107,15 +107,40 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     norm = normalise(text)
     st = _DocState(doc, text, norm, text_hash(text), published)
     spans = sentences(text)
+    cut = _other_stories(norm.text)
     for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
         _sentence(st, language(code), code, ns, ne, s, e)
         st.sentence_index += 1
+    if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
+        cut0 = norm.span(cut, cut)[0]
+        for c in st.claims:
+            if c.start >= cut0:
+                c.scope = "cumulative"
     _mark_repeats(st.claims)
+    _preliminary_superseded(st.claims)
     if spans and _TITLE_END.match(text, spans[0][1]):
         _title_restated(st.claims, spans[0][1])
     return st.claims
+
+
+_OTHER_STORIES: list[re.Pattern[str]] = []
+
+
+def _other_stories(ntext: str) -> int:
+    """Normalised offset where a news page's list of other stories starts: a line holding only one of the
+    languages' ``other_stories`` headings («اقرأ أيضاً», «مقالات ذات صلة»), after the first 100 characters
+    (a heading above the article is navigation); the text's length where there is none. The figures after it
+    are kept as claims (the headlines state them) but with scope cumulative: not this article's incident."""
+    if not _OTHER_STORIES:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        words = [w for code in LANGS for w in _norm_list(language(code).data.get("other_stories", []))]
+        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(words) + r")[ \t:]*$") if words
+                              else re.compile("(?!)"))
+    m = _OTHER_STORIES[0].search(ntext, 100)
+    return m.start() if m else len(ntext)
 
 
 def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
@@ -295,7 +320,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
     if party_actor is None and parent is None:
-        party_actor = actors().party(st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+        party_actor = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     src = attribution.governing(sources, *m.fig)
@@ -401,6 +426,32 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     return _orig(st, ns, (a, b))
 
 
+def _context_party(L: Language, window: str) -> Actor | None:
+    """The victims' side named in the words before a figure, leaving out the actors the language's
+    ``perpetrator_marks`` name as the ones who did the harm («قصف لميليشيا X»، «مصدره X»، «من قبل X»)."""
+    rx = L.__dict__.get("_perp_marks")
+    if rx is None:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        marks = _norm_list(L.data.get("perpetrator_marks", []))
+        stop = alternation(_norm_list(L.data.get("perpetrator_mark_stop") or L.data.get("perpetrator_stop", []))) or "(?!)"
+        verbs = _norm_list(L.data.get("perpetrator_verbs", []))
+        word = r"[^\s,،.:;؛!?؟]+"
+        alts = [r"(?<!\w)(?=(" + L.macros["PRE"] + alternation(marks) + r"(?!\w)(?:\s+(?!(?:" + stop + r")(?!\w))" + word
+                + r"){0,4}))"] if marks else []
+        if verbs:  # the doer stands next to the verb, before it («X تستهدف») or right after it («استهدفت X»)
+            alts.append(r"(?<!\S)(?=((?:" + word + r"\s+){0,2}(?:" + (L.data.get("verb_clitics") or "(?!)") + r")?"
+                        + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
+        rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
+    if rx:
+        chars = list(normalise_str(window))
+        for m in rx.finditer("".join(chars)):
+            g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
+            chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
+        window = "".join(chars)
+    return actors().party(window)
+
+
 def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
     if not span:
         return None
@@ -447,6 +498,35 @@ def _title_restated(claims: list[Claim], title_end: int) -> None:
             c.repeats = b.claim_id
 
 
+_PRELIMINARY: dict[str, re.Pattern[str]] = {}
+
+
+def _preliminary_superseded(claims: list[Claim]) -> None:
+    """A figure its sentence calls preliminary (the language's ``preliminary`` phrases: «في حصيلة أولية»)
+    restates a larger figure of the same kind and side elsewhere in the document: the updated toll."""
+    said: dict[str, bool] = {}  # sentence → calls its figures preliminary (looked up once per sentence)
+    for c in claims:
+        if c.subgroup_of or c.repeats or c.negated or c.scope != "incident":
+            continue
+        rx = _PRELIMINARY.get(c.lang)
+        if rx is None:
+            from extract.lexicon import _norm_list
+            from extract.numbers import alternation
+            words = _norm_list(language(c.lang).data.get("preliminary", []))
+            rx = _PRELIMINARY[c.lang] = re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)") if words \
+                else re.compile("(?!)")
+        hit = said.get(c.sentence)
+        if hit is None:
+            hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(normalise_str(c.sentence)) is not None
+        if not hit:
+            continue
+        final = next((x for x in claims if x is not c and not x.subgroup_of and not x.repeats and not x.negated
+                      and x.scope == c.scope and x.category == c.category and x.asset == c.asset and x.best > c.best
+                      and (x.party == c.party or None in (x.party, c.party))), None)
+        if final:
+            c.repeats = final.claim_id
+
+
 _REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفسها"})
 
 
@@ -456,9 +536,9 @@ def _mark_repeats(claims: list[Claim]) -> None:
     for c in claims:
         if c.subgroup_of or c.negated:
             continue
-        if c.qualifier == "unquantified":
-            # a plural with no figure restates a figure of the same kind anywhere in the document («قتلى» in a
-            # headline, «5 قتلى» in the body), or an earlier plural of the same kind
+        if c.qualifier in ("unquantified", "vague"):
+            # a plural with no figure, or a vague word («عدد من», "dozens"), restates a figure of the same kind
+            # anywhere in the document («قتلى» in a headline, «5 قتلى» in the body), or an earlier plural of the same kind
             first = next((x for x in claims if x is not c and not x.subgroup_of and not x.negated
                           and (x.qualifier != "unquantified" or x.start < c.start)
                           and x.category == c.category and x.asset == c.asset and x.scope == c.scope
