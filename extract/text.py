@@ -79,8 +79,10 @@ class Normalised:
 
 # Dropped too: a full stop inside an Arabic word and a space between two tatweels, the spellings that dodge
 # platform filters («ا.ستشها.د»، «شهـ ـيد»).
-_DROP_RE = re.compile("[" + "".join(sorted(_DROP)) + "]|(?<=[\u0621-\u064a\u0640])\\.(?=[\u0621-\u064a\u0640])"
-                      "|(?<=\u0640) (?=\u0640)")
+# (One character class first, so that the regex engine skips quickly to the characters that may be dropped.)
+_DROP_CHARS = "".join(sorted(_DROP))
+_DROP_RE = re.compile(f"[{_DROP_CHARS}. ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u064a\u0640]\\.)(?=[\u0621-\u064a\u0640])"
+                      "|(?<=\u0640 )(?=\u0640))")
 
 
 def normalise(text: str) -> Normalised:
@@ -98,8 +100,11 @@ def normalise(text: str) -> Normalised:
 
 
 def normalise_str(text: str) -> str:
-    """The normalised string alone (for lexicon entries and lookups)."""
-    return normalise(text).text
+    """The normalised string alone (for lexicon entries and lookups): ``normalise(text).text``, without the
+    offset map."""
+    kept = _DROP_RE.sub("", text)
+    out = kept.translate(_TRANSLATE).lower()
+    return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
 
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
@@ -108,9 +113,11 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 def detect_lang(text: str) -> str:
     """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
-    ar = len(_ARABIC.findall(text))
-    la = len(_LATIN.findall(text))
-    return "ar" if ar > la else "en"
+    if not _LATIN.search(text):  # one script only: no counting
+        return "ar" if _ARABIC.search(text) else "en"
+    if not _ARABIC.search(text):
+        return "en"
+    return "ar" if len(_ARABIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 
 # A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial.
