@@ -24,7 +24,7 @@ for _i in range(10):
     _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
 
 _TABLE: dict[str, str] = {}
-_TRANSLATE = str.maketrans({**{c: None for c in _DROP}, **_MAP})
+_FOLDS = tuple(_MAP.items())  # no value is a key: one pass per character does it all
 
 
 def _norm_char(ch: str) -> str:
@@ -93,17 +93,26 @@ def normalise(text: str) -> Normalised:
         drops.append(m.start() - removed)
         removed += 1
     kept = _DROP_RE.sub("", text) if drops else text
-    out = kept.translate(_TRANSLATE).lower()
+    out = _fold(kept).lower()
     if len(out) != len(text) - removed:  # a character whose lower case is longer: go one by one
         out = "".join(_norm_char(ch) for ch in kept)
     return Normalised(out, tuple(drops), len(text))
+
+
+def _fold(text: str) -> str:
+    """The character map applied: one ``str.replace`` per mapped character present (many times faster than
+    ``str.translate`` on Arabic text)."""
+    for a, b in _FOLDS:
+        if a in text:
+            text = text.replace(a, b)
+    return text
 
 
 def normalise_str(text: str) -> str:
     """The normalised string alone (for lexicon entries and lookups): ``normalise(text).text``, without the
     offset map."""
     kept = _DROP_RE.sub("", text)
-    out = kept.translate(_TRANSLATE).lower()
+    out = _fold(kept).lower()
     return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
 
 
