@@ -54,7 +54,10 @@ class RequiredLiterals:
 
     def clauses(self, pattern: str) -> tuple[frozenset[str], ...]:
         """Clauses of literal strings, one string of each occurring in every text ``pattern`` matches."""
-        info = self._sequence(sre_parse.parse(pattern).data)
+        parsed = sre_parse.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:  # the strings would need every case: no clause
+            return ()
+        info = self._sequence(parsed.data)
         return _simplify(info.clauses + _own_clauses(info))
 
     def _sequence(self, items: list) -> _Info:

@@ -33,6 +33,18 @@ def test_scan_finds_overlapping_and_nested_literals() -> None:
     assert scan.met("nothing here") == 0
 
 
+def test_case_insensitive_patterns_give_no_clause() -> None:
+    assert RequiredLiterals().clauses(r"(?i)killed") == ()
+    assert RequiredLiterals().clauses(r"(?i:killed)\s+(?:people)") == (frozenset({"people"}),)
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_stand_ins_read_as_the_expanded_patterns(code: str) -> None:
+    """Macros read once through stand-ins give the clauses of the fully expanded patterns."""
+    reader = RequiredLiterals()
+    assert [r.requires for r in language(code).rules] == [reader.clauses(r.regex.pattern) for r in language(code).rules]
+
+
 def _example_sentences(code: str) -> list[str]:
     data = yaml.safe_load((LANG_DIR / code / "examples.yaml").read_text(encoding="utf-8"))
     texts = [e["text"] for e in data.get("examples", [])] + list(data.get("nothing", []))
