@@ -192,11 +192,17 @@ def _with_stand_ins(pattern: str, macros: dict[str, str], literals: RequiredLite
 def _one_unit(fragment: str, quantified: bool) -> bool:
     """True when a fragment reads the same alone as where it is written: one group, or (no quantifier after
     it) a sequence with no alternative at its top level."""
+    one_group, top_bar = _shape(fragment)
+    return one_group or not (quantified or top_bar)
+
+
+@lru_cache(maxsize=None)
+def _shape(fragment: str) -> tuple[bool, bool]:
+    """(the fragment is one parenthesised group, it has an alternative at its top level)."""
     depths = list(_depths(fragment))
     last = len(fragment) - 1
-    if fragment.startswith("(") and depths[-1][0] == last and all(d > 0 for j, _, d in depths if j < last):
-        return True
-    return not quantified and not any(c == "|" and d == 0 for _, c, d in depths)
+    one_group = fragment.startswith("(") and depths[-1][0] == last and all(d > 0 for j, _, d in depths if j < last)
+    return one_group, any(c == "|" and d == 0 for _, c, d in depths)
 
 
 def _depths(pattern: str) -> Iterator[tuple[int, str, int]]:
