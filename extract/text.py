@@ -130,7 +130,9 @@ def detect_lang(text: str) -> str:
 
 
 # A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial.
-_SENT_END = re.compile(r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+")
+# (Written as one character class first, so that the regex engine skips quickly to the candidates; it finds
+# what r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+" finds.)
+_SENT_END = re.compile(r"[.!?؟;؛\n](?:(?<=\n)\n*|(?<!\n)[.!?؟;؛]*(?=\s|$|[\"')\]]))")
 _ABBREV = frozenset(
     "mr mrs dr st mt ms no jr sr lt gen col capt sgt maj gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec "
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "

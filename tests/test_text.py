@@ -1,6 +1,8 @@
 """Normalisation keeps a map back to the original text; sentences and language per sentence."""
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, strategies as st
 
 from extract.text import detect_lang, normalise, normalise_str, sentences
@@ -54,3 +56,11 @@ def test_detect_lang_counts_letters(text: str) -> None:
     ar = sum("\u0600" <= c <= "\u06ff" for c in text)
     la = sum(c.isascii() and c.isalpha() for c in text)
     assert detect_lang(text) == ("ar" if ar > la else "en")
+
+
+@given(st.lists(st.sampled_from(list(".!?؟;؛\n \"')]x") + ["Mr.", "..."]), max_size=30).map("".join))
+def test_sentence_ends_as_written_plainly(text: str) -> None:
+    from extract.text import _SENT_END
+
+    plain = re.compile(r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+")
+    assert [m.span() for m in _SENT_END.finditer(text)] == [m.span() for m in plain.finditer(text)]
