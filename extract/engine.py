@@ -18,6 +18,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
+from extract.required_literals import LiteralScan
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
@@ -160,21 +161,14 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, needs index or -1, starts with a figure, regex), and the distinct
-    needs' searches (each run at most once per sentence)."""
+    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex),
+    and the scan telling which clauses a sentence meets (a rule missing one is not run)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
-        needs: list[re.Pattern[str]] = []
-        index: dict[int, int] = {}
-        steps = []
-        for rule in L.rules:
-            k = -1
-            if rule.needs is not None:
-                k = index.setdefault(id(rule.needs), len(needs))
-                if k == len(needs):
-                    needs.append(rule.needs)
-            steps.append((rule, k, rule.starts_with_num, rule.regex))
-        plan = L.__dict__["_plan"] = (tuple(steps), tuple(n.search for n in needs))
+        clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
+        bit = {c: 1 << i for i, c in enumerate(clauses)}
+        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex) for rule in L.rules)
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses))
     return plan
 
 
@@ -201,16 +195,12 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
-    steps, needs = _plan(L)
-    present: list[bool | None] = [None] * len(needs)
+    steps, scan = _plan(L)
+    unmet = ~scan.met(s)
     trailing_re = L.numbers.trailing_re
-    for rule, k, at_num, rx in steps:
-        if k >= 0:
-            ok = present[k]
-            if ok is None:
-                ok = present[k] = needs[k](s) is not None
-            if not ok:
-                continue
+    for rule, clauses, at_num, rx in steps:
+        if clauses & unmet:
+            continue
         if at_num:
             if starts is None:
                 starts = _num_starts(L, s)

@@ -6,6 +6,7 @@ Every word list becomes a regex macro ``{NAME}`` (upper-cased section name) usab
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from extract.numbers import NumberLexicon, alternation
+from extract.required_literals import RequiredLiterals
 from extract.text import normalise_str
 
 LANG_DIR = Path(__file__).parent / "lang"
@@ -38,7 +40,7 @@ class Rule:
     confidence: float = 0.7
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
-    needs: re.Pattern[str] | None = None  # the rule's casualty word: a sentence without it is not scanned
+    requires: tuple[frozenset[str], ...] = ()  # literal strings, one of each set in any sentence it matches
 
 
 @dataclass
@@ -129,11 +131,12 @@ def language(code: str) -> Language:
     for key, value in (rules_data.get("macros") or {}).items():
         macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
-    needs: dict[str, re.Pattern[str]] = {}
+    literals = RequiredLiterals()
     for r in rules_data.get("rules", []):
         lang.rules.append(Rule(
             name=f"{code}.{r['name']}",
             regex=re.compile(_expand(_norm_pattern(r["pattern"]), macros)),
+            requires=literals.clauses(_with_stand_ins(_norm_pattern(r["pattern"]), macros, literals)),
             category=r.get("category"),
             scope=r.get("scope"),
             subgroup=bool(r.get("subgroup", False)),
@@ -142,7 +145,6 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
-            needs=_needs(_expand(_norm_pattern(r["pattern"]), macros), needs) or _leading(r["pattern"], macros, needs),
         ))
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word (or a sub-group marker continuing the sentence before).
@@ -167,69 +169,61 @@ def _close(pattern: str, i: int) -> int:
     return len(pattern)
 
 
-def _cached(body: str, cache: dict[str, re.Pattern[str]]) -> re.Pattern[str]:
-    if body not in cache:
-        cache[body] = re.compile(body)
-    return cache[body]
-
-
-def _needs(pattern: str, cache: dict[str, re.Pattern[str]]) -> re.Pattern[str] | None:
-    """A test for the rule's required casualty word (its ``trig`` group), shared between rules.
-
-    Only for a trig group that is not optional: a sentence where it cannot match cannot match the rule."""
-    i = pattern.find("(?P<trig>")
-    if i < 0:
-        return None
-    end = _close(pattern, i)
-    if pattern[end + 1:end + 2] in ("?", "*") or "(?P<trig>" in pattern[end:] or _inside_optional(pattern, i):
-        return None
-    return _cached(pattern[i + 9:end], cache)
-
-
-_LEADING = re.compile(r"^(?:\{B\})?(?:\{PRE\})?\{([A-Z][A-Z0-9_]*)\}(?![?*{])")
-
-
-def _leading(raw: str, macros: dict[str, str], cache: dict[str, re.Pattern[str]]) -> re.Pattern[str] | None:
-    """A test for the word class a rule starts with ("{B}{SUBGROUP}…"): without it the rule cannot match."""
-    m = _LEADING.match(raw)
-    if not m or m.group(1) in ("NUM", "B", "E", "PRE"):
-        return None
-    return _cached(macros[m.group(1)], cache)
-
-
-def _inside_optional(pattern: str, i: int) -> bool:
-    """True when the group opening at ``i`` sits inside a group that is optional or holds alternatives."""
-    depth, j = 0, i - 1
-    while j >= 0:
-        c = pattern[j]
-        escaped = j > 0 and pattern[j - 1] == "\\"
-        if c == ")" and not escaped:
-            depth += 1
-        elif c == "(" and not escaped:
-            if depth == 0:
-                end = _close(pattern, j)
-                inner, d = pattern[j + 1:end], 0
-                for k, ch in enumerate(inner):  # an alternative at this group's own level
-                    if ch == "\\" or (k and inner[k - 1] == "\\"):
-                        continue
-                    d += ch == "("
-                    d -= ch == ")"
-                    if ch == "|" and d == 0:
-                        return True
-                if pattern[end + 1:end + 2] in ("?", "*", "{"):
-                    return True
-            else:
-                depth -= 1
-        j -= 1
-    return False
-
-
 def _starts_with_num(pattern: str, num: str) -> bool:
     """True when a pattern is ``(?P<num>{NUM})…`` after any leading lookbehinds (they still see before the start)."""
     i = 0
     while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
         i = _close(pattern, i) + 1
     return pattern.startswith(f"(?P<num>{num})", i)
+
+
+_QUANTIFIER = re.compile(r"[?*+]|\{\d")
+
+
+def _with_stand_ins(pattern: str, macros: dict[str, str], literals: RequiredLiterals) -> str:
+    """``pattern`` with each macro that stands as one unit replaced by its stand-in (read once), the others
+    expanded."""
+    def sub(m: re.Match[str]) -> str:
+        text = macros[m.group(1)]
+        return literals.stand_in(text) if _one_unit(text, bool(_QUANTIFIER.match(pattern, m.end()))) else text
+    return _MACRO.sub(sub, pattern)
+
+
+def _one_unit(fragment: str, quantified: bool) -> bool:
+    """True when a fragment reads the same alone as where it is written: one group, or (no quantifier after
+    it) a sequence with no alternative at its top level."""
+    one_group, top_bar = _shape(fragment)
+    return one_group or not (quantified or top_bar)
+
+
+@lru_cache(maxsize=None)
+def _shape(fragment: str) -> tuple[bool, bool]:
+    """(the fragment is one parenthesised group, it has an alternative at its top level)."""
+    depths = list(_depths(fragment))
+    last = len(fragment) - 1
+    one_group = fragment.startswith("(") and depths[-1][0] == last and all(d > 0 for j, _, d in depths if j < last)
+    return one_group, any(c == "|" and d == 0 for _, c, d in depths)
+
+
+def _depths(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, group depth after it) of each character outside escapes and character classes."""
+    depth, j, in_class = 0, 0, False
+    while j < len(pattern):
+        c = pattern[j]
+        if c == "\\":
+            j += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            j += 1 + pattern.startswith("^", j + 1)
+            j += pattern.startswith("]", j)  # a "]" first in a class is a plain character
+            continue
+        else:
+            depth += (c == "(") - (c == ")")
+            yield j, c, depth
+        j += 1
 
 
 def _norm_pattern(pattern: str) -> str:

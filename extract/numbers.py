@@ -13,8 +13,9 @@ from extract.conventions import Figure, exact, fixed, qualified
 DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?(?![\d.]*\d)"
 
 
-def alternation(words: list[str] | dict[str, object]) -> str:
-    """A regex matching any of the phrases, the longest first, a space standing for any run of spaces.
+def alternation(words: list[str] | dict[str, object], literal: bool = False) -> str:
+    """A regex matching any of the phrases, the longest first, a space standing for any run of spaces
+    (with ``literal``: every character for itself).
 
     Built as a trie (shared prefixes factored out), which Python's regex engine runs far faster than a
     flat list of alternatives.
@@ -22,15 +23,16 @@ def alternation(words: list[str] | dict[str, object]) -> str:
     trie: dict = {}
     for w in {w for w in words if w}:
         node = trie
-        for ch in " ".join(w.split()):
+        for ch in w if literal else " ".join(w.split()):
             node = node.setdefault(ch, {})
         node[""] = {}
-    return _trie_regex(trie) if trie else "(?!)"
+    return _trie_regex(trie, literal) if trie else "(?!)"
 
 
-def _trie_regex(node: dict) -> str:
+def _trie_regex(node: dict, literal: bool) -> str:
     ends = "" in node
-    branches = [(r"\s+" if ch == " " else re.escape(ch)) + _trie_regex(sub) for ch, sub in node.items() if ch]
+    branches = [(r"\s+" if ch == " " and not literal else re.escape(ch)) + _trie_regex(sub, literal)
+                for ch, sub in node.items() if ch]
     if not branches:
         return ""
     # longer continuations first, so a phrase wins over its own prefix

@@ -1,6 +1,8 @@
 """Normalisation keeps a map back to the original text; sentences and language per sentence."""
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, strategies as st
 
 from extract.text import detect_lang, normalise, normalise_str, sentences
@@ -39,3 +41,26 @@ def test_sentences_and_languages() -> None:
     assert spans == ["قال المرصد: قتل 5 أشخاص.", "Two soldiers were killed, officials said.",
                      "Mr. Smith arrived at 5 p.m. today."]
     assert [detect_lang(s) for s in spans] == ["ar", "en", "en"]
+
+
+def test_each_mapped_character_maps_once() -> None:
+    """The character map is applied one character at a time: no character maps to one that maps again."""
+    from extract.text import _MAP
+
+    assert normalise_str("".join(_MAP)) == "".join(_MAP.values()).lower()
+    assert not set(_MAP.values()) & set(_MAP)
+
+
+@given(st.lists(st.sampled_from(list("abcقتلأ ٣«»") + ["x y", "Ab", "ةى"]), max_size=30).map("".join))
+def test_detect_lang_counts_letters(text: str) -> None:
+    ar = sum("\u0600" <= c <= "\u06ff" for c in text)
+    la = sum(c.isascii() and c.isalpha() for c in text)
+    assert detect_lang(text) == ("ar" if ar > la else "en")
+
+
+@given(st.lists(st.sampled_from(list(".!?؟;؛\n \"')]x") + ["Mr.", "..."]), max_size=30).map("".join))
+def test_sentence_ends_as_written_plainly(text: str) -> None:
+    from extract.text import _SENT_END
+
+    plain = re.compile(r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+")
+    assert [m.span() for m in _SENT_END.finditer(text)] == [m.span() for m in plain.finditer(text)]

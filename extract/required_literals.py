@@ -1,0 +1,230 @@
+"""The literal strings a regex match cannot do without, and one scan that tells which of them a text holds.
+
+``RequiredLiterals.clauses(pattern)`` reads a pattern's parse tree and returns clauses: sets of strings of which
+at least one occurs in any text the pattern can match (derived the way a trigram index derives its queries).
+``LiteralScan`` tells, in one pass over a text, which clauses it meets, so that a rule whose clauses are not
+all met is never run. Nothing here knows a language: the strings come from the patterns.
+"""
+from __future__ import annotations
+
+import re
+import re._constants as sre
+import re._parser as sre_parse
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from extract.numbers import alternation
+
+MAX_SET = 64  # more strings than this in a set of exact strings, prefixes or suffixes: it is shortened
+MAX_CLAUSE = 256  # a clause with more strings than this is dropped (too costly, and rarely selective)
+MIN_LENGTH = 2  # a clause holding a shorter string is dropped (nearly every text would meet it)
+
+
+class _Info(NamedTuple):
+    """What a sub-pattern's matches hold: their exact strings (None: unknown or too many), strings every match
+    starts or ends with, and clauses every match meets."""
+
+    exact: frozenset[str] | None
+    prefix: frozenset[str]
+    suffix: frozenset[str]
+    clauses: tuple[frozenset[str], ...]
+
+
+_EMPTY = frozenset({""})
+_UNKNOWN = _Info(None, _EMPTY, _EMPTY, ())
+_ZERO_WIDTH = _Info(_EMPTY, _EMPTY, _EMPTY, ())
+
+
+class RequiredLiterals:
+    """Reads patterns into clauses. A fragment shared by many patterns (a word list) can be written as a
+    one-character stand-in, so that it is parsed and read once however many patterns use it."""
+
+    def __init__(self) -> None:
+        self._stand_ins: dict[str, str] = {}  # fragment → stand-in character
+        self._infos: dict[str, _Info] = {}  # stand-in character → what its fragment's matches hold
+
+    def stand_in(self, fragment: str) -> str:
+        """A character to write in place of ``fragment`` where the fragment is one unit (a group, or a
+        sequence with no alternative at its top level and no quantifier after it)."""
+        ch = self._stand_ins.get(fragment)
+        if ch is None:
+            ch = self._stand_ins[fragment] = chr(_STAND_IN_BASE + len(self._stand_ins))
+            self._infos[ch] = self._sequence(sre_parse.parse(fragment).data)
+        return ch
+
+    def clauses(self, pattern: str) -> tuple[frozenset[str], ...]:
+        """Clauses of literal strings, one string of each occurring in every text ``pattern`` matches."""
+        parsed = sre_parse.parse(pattern)
+        if parsed.state.flags & re.IGNORECASE:  # the strings would need every case: no clause
+            return ()
+        info = self._sequence(parsed.data)
+        return _simplify(info.clauses + _own_clauses(info))
+
+    def _sequence(self, items: list) -> _Info:
+        info = _ZERO_WIDTH
+        run = ""  # consecutive plain characters, joined before they are crossed with anything
+        for op, av in items:
+            if op is sre.LITERAL and chr(av) not in self._infos:
+                run += chr(av)
+                continue
+            if run:
+                info, run = _concat(info, _literal(run)), ""
+            info = _concat(info, self._node(op, av))
+        return _concat(info, _literal(run)) if run else info
+
+    def _node(self, op, av) -> _Info:
+        if op is sre.LITERAL:
+            return self._infos.get(chr(av)) or _literal(chr(av))
+        if op is sre.IN:  # the parser turns an alternation of single characters (or stand-ins) into a class
+            if any(o is sre.LITERAL and chr(a) in self._infos for o, a in av):
+                return _branch([self._node(o, a) for o, a in av])
+            return _chars(av)
+        if op is sre.SUBPATTERN:
+            return _UNKNOWN if av[1] & re.IGNORECASE else self._sequence(av[3])
+        if op is sre.ATOMIC_GROUP:
+            return self._sequence(av)
+        if op is sre.BRANCH:
+            return _branch([self._sequence(o) for o in av[1]])
+        if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            return _repeat(av[0], av[1], self._sequence(av[2]))
+        if op is sre.AT or op is sre.ASSERT_NOT:
+            return _ZERO_WIDTH
+        if op is sre.ASSERT:  # what a look-ahead or look-behind sees is in the text too
+            inner = self._sequence(av[1])
+            return _ZERO_WIDTH._replace(clauses=inner.clauses + _own_clauses(inner))
+        return _UNKNOWN
+
+
+_STAND_IN_BASE = 0xF0000  # a private-use plane: never in a pattern, never in a text
+
+
+def _literal(s: str) -> _Info:
+    one = frozenset({s})
+    return _Info(one, one, one, ())
+
+
+def _own_clauses(info: _Info) -> tuple[frozenset[str], ...]:
+    return tuple(s for s in (info.exact, info.prefix, info.suffix) if s is not None)
+
+
+def _simplify(clauses: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
+    """The useful clauses: no weak or oversized one, none implied by another."""
+    kept = sorted({_minimal(c) for c in clauses if c and len(c) <= MAX_CLAUSE and min(map(len, c)) >= MIN_LENGTH},
+                  key=lambda c: (len(c), sorted(c)))
+    out: list[frozenset[str]] = []
+    for c in kept:
+        if not any(_implies(k, c) for k in out):
+            out = [k for k in out if not _implies(c, k)] + [c]
+    return tuple(out)
+
+
+def _minimal(clause: frozenset[str]) -> frozenset[str]:
+    """The clause without the strings that hold another of its strings (they meet it only through that one)."""
+    return frozenset(w for w in clause if not any(v != w and v in w for v in clause))
+
+
+def _implies(a: frozenset[str], b: frozenset[str]) -> bool:
+    """True when a text meeting clause ``a`` always meets clause ``b``."""
+    return all(any(y in x for y in b) for x in a)
+
+
+def _cross(a: frozenset[str], b: frozenset[str]) -> frozenset[str] | None:
+    if len(a) * len(b) > MAX_SET:
+        return None
+    return frozenset(x + y for x in a for y in b)
+
+
+def _shorten(s: frozenset[str] | None, keep_start: bool) -> frozenset[str]:
+    """At most MAX_SET strings: each cut to the longest length that leaves few enough distinct ones."""
+    if s is None:
+        return _EMPTY
+    n = max(map(len, s), default=0)
+    while len(s) > MAX_SET and n > 0:
+        n -= 1
+        s = frozenset(x[:n] if keep_start else x[len(x) - n:] if n else "" for x in s)
+    return s
+
+
+def _concat(x: _Info, y: _Info) -> _Info:
+    exact = _cross(x.exact, y.exact) if x.exact is not None and y.exact is not None else None
+    prefix = x.prefix if x.exact is None else _shorten(_cross(x.exact, y.prefix) or x.exact, True)
+    suffix = y.suffix if y.exact is None else _shorten(_cross(x.suffix, y.exact) or y.exact, False)
+    clauses = x.clauses + y.clauses
+    if exact is None:
+        joint = _cross(x.suffix, y.prefix)
+        clauses += (joint,) if joint is not None else (x.suffix, y.prefix)
+    return _Info(exact, prefix, suffix, clauses)
+
+
+def _best(info: _Info) -> frozenset[str] | None:
+    """The most selective single clause of a sub-pattern (its longest shortest string), if any."""
+    usable = [c for c in info.clauses + _own_clauses(info) if c and "" not in c]
+    return max(usable, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+
+
+def _branch(infos: list[_Info]) -> _Info:
+    exact: frozenset[str] | None = None
+    if all(i.exact is not None for i in infos):
+        exact = frozenset().union(*(i.exact for i in infos))
+        if len(exact) > MAX_SET:
+            exact = None
+    prefix = _shorten(frozenset().union(*(i.prefix for i in infos)), True)
+    suffix = _shorten(frozenset().union(*(i.suffix for i in infos)), False)
+    best = [_best(i) for i in infos]
+    clauses = (frozenset().union(*best),) if exact is None and all(b is not None for b in best) else ()
+    return _Info(exact, prefix, suffix, clauses)
+
+
+def _repeat(low: int, high: int, child: _Info) -> _Info:
+    if low == 0:
+        if high == 1 and child.exact is not None:
+            s = child.exact | _EMPTY
+            return _Info(s, s, s, ())
+        return _UNKNOWN
+    if low == high == 1:
+        return child
+    return _Info(None, child.exact or child.prefix, child.exact or child.suffix,
+                 child.clauses + _own_clauses(child))
+
+
+def _chars(items: list) -> _Info:
+    """A character class of a few plain characters gives exact strings; any other class is unknown."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < 16:
+            chars.update(map(chr, range(av[0], av[1] + 1)))
+        else:
+            return _UNKNOWN
+    s = frozenset(chars)
+    return _Info(s, s, s, ()) if len(s) <= 16 else _UNKNOWN
+
+
+class LiteralScan:
+    """One pass over a text telling which of a list of clauses it meets (bit i: clause i)."""
+
+    def __init__(self, clauses: list[frozenset[str]]) -> None:
+        literals = sorted({w for c in clauses for w in c})
+        meets = {w: sum(1 << i for i, c in enumerate(clauses) if w in c) for w in literals}
+        # The scan finds, at each position, the longest literal starting there; the shorter ones starting there
+        # are its prefixes, so a literal found stands for itself and for every listed literal it starts with.
+        self._meets = {w: _or(meets.get(w[:n], 0) for n in range(1, len(w) + 1)) for w in literals}
+        self._rx = re.compile(f"(?=({alternation(literals, literal=True)}))") if literals else None
+
+    def met(self, text: str) -> int:
+        """The bits of the clauses ``text`` meets."""
+        if self._rx is None:
+            return 0
+        meets = self._meets
+        bits = 0
+        for w in set(self._rx.findall(text)):
+            bits |= meets[w]
+        return bits
+
+
+def _or(bits: Iterable[int]) -> int:
+    out = 0
+    for b in bits:
+        out |= b
+    return out

@@ -1,0 +1,74 @@
+"""The literal prefilter of the rules: clauses are necessary (a rule never loses a match to them) and the scan
+finds every literal, overlapping ones included."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from extract.lexicon import LANG_DIR, LANGS, language
+from extract.required_literals import LiteralScan, RequiredLiterals
+from extract.text import normalise_str, sentences
+
+
+def test_clauses_of_a_simple_pattern() -> None:
+    clauses = RequiredLiterals().clauses(r"(?<!\w)(?:و|ب)?kill(?:ed|ing)\s+(?P<num>\d+)(?:\s+people)?(?=\s+in\b)")
+    assert set(clauses) == {frozenset({"killed", "killing"}), frozenset({"in"})}
+
+
+def test_optional_and_alternative_parts_give_no_clause_of_their_own() -> None:
+    assert RequiredLiterals().clauses(r"(?:dead|\d+ killed)|x?wounded") == (frozenset({"dead", " killed", "wounded"}),)
+    assert RequiredLiterals().clauses(r"(?:dead|\w+)\s+(?:bodies)?") == ()
+
+
+def test_a_stand_in_reads_as_its_fragment() -> None:
+    lit = RequiredLiterals()
+    words = lit.stand_in("(?:killed|wounded)")
+    assert lit.clauses(f"(?<!\\w){words}\\s+\\d+") == RequiredLiterals().clauses(r"(?<!\w)(?:killed|wounded)\s+\d+")
+
+
+def test_scan_finds_overlapping_and_nested_literals() -> None:
+    scan = LiteralScan([frozenset({"killed"}), frozenset({"led by"}), frozenset({"kill"}), frozenset({"xyz"})])
+    assert scan.met("they killed by the road") == 0b0111
+    assert scan.met("led by him") == 0b0010
+    assert scan.met("nothing here") == 0
+
+
+def test_case_insensitive_patterns_give_no_clause() -> None:
+    assert RequiredLiterals().clauses(r"(?i)killed") == ()
+    assert RequiredLiterals().clauses(r"(?i:killed)\s+(?:people)") == (frozenset({"people"}),)
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_stand_ins_read_as_the_expanded_patterns(code: str) -> None:
+    """Macros read once through stand-ins give the clauses of the fully expanded patterns."""
+    reader = RequiredLiterals()
+    assert [r.requires for r in language(code).rules] == [reader.clauses(r.regex.pattern) for r in language(code).rules]
+
+
+def _example_sentences(code: str) -> list[str]:
+    data = yaml.safe_load((LANG_DIR / code / "examples.yaml").read_text(encoding="utf-8"))
+    texts = [e["text"] for e in data.get("examples", [])] + list(data.get("nothing", []))
+    return [normalise_str(t[a:b]) for t in texts for a, b in sentences(t)]
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_every_sentence_a_rule_matches_meets_its_clauses(code: str) -> None:
+    L = language(code)
+    scan = LiteralScan(clauses := list(dict.fromkeys(c for r in L.rules for c in r.requires)))
+    checked = 0
+    for s in _example_sentences(code):
+        met = scan.met(s)
+        for rule in L.rules:
+            if rule.regex.search(s):
+                checked += 1
+                missing = [c for c in rule.requires if not met >> clauses.index(c) & 1]
+                assert not missing, (rule.name, s, missing)
+                assert all(any(w in s for w in c) for c in rule.requires), (rule.name, s)
+    assert checked > 50
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_rules_have_clauses(code: str) -> None:
+    """Nearly every rule is skipped on a sentence lacking its words (the point of the prefilter)."""
+    rules = language(code).rules
+    assert sum(bool(r.requires) for r in rules) >= len(rules) - 2
