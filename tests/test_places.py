@@ -99,6 +99,12 @@ def test_lookup_of_a_name_as_the_gazetteer_writes_it():
     assert lookup("Tall Abyaḑ").name == "Tall Abyaḑ"
 
 
+def test_a_name_beginning_with_an_ayn_mark_is_a_key():
+    for name in ("‘Ayn al ‘Arab", "Ayn al Arab"):
+        p = lookup(name)
+        assert p is not None and p.name_ar == "عين العرب" and p.country_code == "SY", name
+
+
 def test_common_words_are_not_places_and_regions_resolve_to_their_governorate():
     assert find_places("نقلت الخبر وكالة محلية") == [] and find_places("مشهد مؤلم بعد انتشار كورونا") == []
     (_s, _e, p), = find_places("قصف على بلدة في جبل الزاوية")
