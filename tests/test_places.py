@@ -111,6 +111,29 @@ def test_common_words_are_not_places_and_regions_resolve_to_their_governorate():
     assert (p.level, p.country_code, p.admin1) == ("admin1", "SY", "Idlib")
 
 
+def test_a_place_in_an_organisations_name_is_no_place():
+    assert [q for q, _ in _found("Two sources told Kirkuk Press Agency about shelling in Mosul.")] == ["Mosul"]
+    assert [q for q, _ in _found("نقلت وكالة أنباء حلب ولشبكة إدلب أن القصف طال سراقب")] == ["سراقب"]
+    assert [q for q, _ in _found("Meridian News said the strike hit Kirkuk. Meridian later added details.")] == [
+        "Kirkuk"]  # the bare name too, where the text's other places lie in another country
+    assert [q for q, _ in _found("Aleppo News reported shelling in Aleppo and Idlib.")] == ["Aleppo", "Idlib"]
+    assert [q for q, _ in _found("The Gaza daily toll rose in Gaza.")] == ["Gaza", "Gaza"]  # not capitalised
+
+
+def test_another_countrys_alternate_name_follows_the_text():
+    assert _found("An ambush near Palmyra in the Homs desert")[0][1].country_code == "SY"
+    assert _found("Shots fired in Palmyra, Pennsylvania")[0][1].country_code == "US"
+    # «أريحا» is Ariha's own name (population unknown: an admin seat) and Jericho's alternate
+    assert _found("قصف على أريحا وسراقب")[0][1].country_code == "SY"
+    assert _found("اقتحام أريحا في الضفة الغربية")[0][1].country_code == "PS"
+
+
+def test_common_words_and_name_beginnings_are_not_places():
+    assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
+    assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
+    assert _found("مواقع القنص المطلة على القرى") == []
+
+
 def test_data_file_rows_are_whole():
     with places.GAZETTEER.open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
