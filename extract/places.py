@@ -120,12 +120,11 @@ class _Gazetteer:
         self.before_last = frozenset(w[-1] for w in self.before_many)
         self.after = sorted(after, key=len, reverse=True)  # "governorate"
         self.after_first = frozenset(w[0] for w in after)
-        org = extra["organisation_words"]
-        org_before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in org for w in org[lang]["before"]}
-        self.org_before_one = frozenset(w[0] for w in org_before if len(w) == 1)
-        self.org_before_many = sorted((w for w in org_before if len(w) > 1), key=len, reverse=True)
-        self.org_after = sorted({tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in org
-                                 for w in org[lang]["after"]}, key=len, reverse=True)
+        self.organisation = _Around(extra["organisation_words"], capitalised=True)
+        self.facility = _Around(extra["facility_words"], capitalised=False)
+        longer = extra["longer_name_words"]
+        self.longer_before = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["before"])
+        self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
@@ -210,29 +209,55 @@ def _admin_after(words: list[str], i: int, g: _Gazetteer) -> int | None:
     return None
 
 
-def _organisation(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int,
-                  g: _Gazetteer) -> bool:
-    """True when the name of words i..i+n-1 (ending at norm offset ``end``) stands inside an organisation's name:
-    an organisation word just before it («وكالة أنباء حلب», «لشبكة حلب») or, capitalised, just after it
-    ("Meridian Press Agency")."""
-    for before in g.org_before_many:
-        j = i - len(before)
-        if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i + 1)) and words[j + 1:i] == list(before[1:]) \
-                and any(v == before[0] for _skip, v in _variants(words[j])):
-            return True
-    if i and parts[2 * i] == " " and any(v in g.org_before_one for _skip, v in _variants(words[i - 1])):
-        return True
-    k = i + n
-    if k < len(words) and parts[2 * k] == " " and text[norm.orig(end + 1)].isupper():
-        for after in g.org_after:
-            if words[k:k + len(after)] == list(after) and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+class _Around:
+    """Words before or after a name that make it part of another name (``organisation_words``, ``facility_words``
+    in gazetteer_extra.yaml): {lang: {before: [...], after: [...]}}, normalised to word tuples."""
+
+    def __init__(self, lists: dict, capitalised: bool) -> None:
+        self.capitalised = capitalised  # English words after the name must be capitalised
+        before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in lists for w in lists[lang]["before"]}
+        self.before = sorted(before, key=len, reverse=True)
+        self.after = sorted({tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists
+                             for w in lists[lang]["after"]}, key=len, reverse=True)
+
+    def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
+        """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
+        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or just after it ("Meridian Press Agency"),
+        a single space apart."""
+        for before in self.before:
+            j = i - len(before)
+            if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i + 1)) \
+                    and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
                 return True
-    return False
+        k = i + n
+        if k < len(words) and parts[2 * k] == " " and (not self.capitalised or text[norm.orig(end + 1)].isupper()):
+            for after in self.after:
+                if words[k:k + len(after)] == list(after) and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+                    return True
+        return False
+
+
+def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int,
+                    g: _Gazetteer) -> bool:
+    """True when the name of words i..i+n-1 (starting at norm offset ``start``) is the tail or head of a longer name
+    that the gazetteer lacks: a capitalised name-head word just before it ("Abu Salim", «حي الروضة»), or an article
+    hyphened to it after a capitalised word, or one hyphened to the next word just after it ("Busra al-Harir")."""
+    if i and parts[2 * i] in (" ", "-") and any(v in g.longer_before for _skip, v in _variants(words[i - 1])):
+        before = start - len(parts[2 * i]) - len(words[i - 1])
+        if not "a" <= words[i - 1][0] <= "z" or text[norm.orig(before)].isupper():
+            return True
+    if i > 1 and parts[2 * i] == "-" and words[i - 1] in g.longer_after and parts[2 * i - 2] == " ":
+        before = start - 1 - len(words[i - 1]) - 1 - len(words[i - 2])  # "Busra al-Harir" is no Harir
+        if text[norm.orig(before)].isupper():
+            return True
+    k = i + n
+    return k + 1 < len(words) and parts[2 * k] == " " and words[k] in g.longer_after and parts[2 * k + 2] == "-"
 
 
 def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
-    """(norm start, norm end, candidates, ids of those whose own name it is, inside an organisation's name?) for
-    each name, longest match first, left to right.
+    """(norm start, norm end, candidates, ids of those whose own name it is, '' or the name it is part of:
+    'organisation', or 'part' for a facility's or a longer place name) for each name, longest match first, left
+    to right.
 
     ``cased``: a Latin-script name counts only when capitalised in the original text. Only the words that
     may start a name (``g.hits``, picked out without a Python loop) are looked at.
@@ -296,7 +321,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                 if k is not None:
                     n = k - i + 1
         end = pos + len("".join(parts[at:2 * (i + n)]))
-        out.append((start, end, places, own, _organisation(text, norm, words, parts, i, n, end, g)))
+        args = (text, norm, words, parts, i, n, end)
+        out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
+                    if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
         done = i + n
     return out
 
@@ -323,29 +350,35 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
     raw = _raw_matches(text, norm, _gaz(), cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
-    org = {p.geonameid for *_span, places, _own, inside in raw if inside for p in places}
-    raw = [(s, e, places, own) for s, e, places, own, inside in raw if not inside]
+    org = {p.geonameid for *_span, places, _own, inside in raw if inside == "organisation" for p in places}
+    raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside != "organisation"]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: Counter = Counter()  # country code or (country code, admin1 code) -> names pointing to it
     by_name: dict[tuple[int, ...], Counter] = defaultdict(Counter)
-    for _s, _e, places, own in raw:
-        if org and any(p.geonameid in org for p in places):
+    for _s, _e, places, own, inside in raw:
+        if inside or org and any(p.geonameid in org for p in places):
             continue
         mine = [p for p in places if p.geonameid in own] or places
         for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
             if len(points) == 1:
                 total.update(points)
                 by_name[tuple(p.geonameid for p in places)].update(points)
-    out = []
-    for start, end, places, own in raw:
+    chosen = []
+    for start, end, places, own, inside in raw:
         if len(places) == 1:
             p = places[0]
         else:
             mine = by_name[tuple(q.geonameid for q in places)]
             context = {k for k, n in total.items() if n > mine[k]}
             p = _choose(places, context, own)
-        if org and p.geonameid in org and p.country_code not in total:
+        chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
+    # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
+    # organisation bears, only there
+    where = {p.country_code for *_span, p, doubtful in chosen if not doubtful}
+    out = []
+    for start, end, p, doubtful in chosen:
+        if doubtful and p.country_code not in where and (where or p.geonameid in org):
             continue
         o_start, o_end = norm.span(start, end)
         out.append((o_start, o_end, p))

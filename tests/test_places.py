@@ -120,6 +120,15 @@ def test_a_place_in_an_organisations_name_is_no_place():
     assert [q for q, _ in _found("The Gaza daily toll rose in Gaza.")] == ["Gaza", "Gaza"]  # not capitalised
 
 
+def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
+    assert [q for q, _ in _found("The wounded reached Al-Safwa hospital in Taiz.")] == ["Taiz"]
+    assert [q for q, _ in _found("Clashes in the Abu Salim district of Tripoli")] == ["Tripoli"]
+    assert [q for q, _ in _found("Shelling on Busra al-Harir in the countryside of Daraa")] == ["countryside of Daraa"]
+    assert [q for q, _ in _found("نقل الجرحى إلى مستشفى الكسرة في ريف دير الزور")] == ["الكسرة", "ريف دير الزور"]
+    assert [q for q, _ in _found("قصف على ميناء الحديدة")] == ["الحديدة"]  # no other place to go by
+    assert [q for q, _ in _found("in the Old City of Mosul and Ras al-Ain")] == ["Mosul", "Ras al-Ain"]
+
+
 def test_another_countrys_alternate_name_follows_the_text():
     assert _found("An ambush near Palmyra in the Homs desert")[0][1].country_code == "SY"
     assert _found("Shots fired in Palmyra, Pennsylvania")[0][1].country_code == "US"
