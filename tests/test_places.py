@@ -183,3 +183,15 @@ def test_spans_always_index_the_original(parts):
         assert last <= s < e <= len(text) and text[s:e].strip() == text[s:e]
         assert isinstance(p, Place)
         last = e
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("اشتدت المعارك قرب مدينة خاركيف. وكانت موسكو قد أعلنت أن قواتها قتلت 50 جنديا.", "ar"),
+    ("Heavy fighting went on near Kharkiv. Moscow said its forces killed 50 soldiers.", "en")])
+def test_a_claim_is_not_placed_where_its_claimant_is_named(text, lang):
+    from extract.engine import extract_claims
+
+    (claim,) = extract_claims(text, lang=lang)
+    assert claim.claimed_by in ("موسكو", "Moscow") and claim.place == "Kharkiv"
+    (claim,) = extract_claims("The Kirkuk health directorate said 5 people were killed.", lang="en")
+    assert claim.place == "Kirkuk"  # a claimant that only holds the place's name keeps it
