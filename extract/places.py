@@ -4,7 +4,10 @@
 picks out the words that may start a name, clitics included; the longest name starting at each wins),
 with Arabic clitics («بحلب», «وبالرقة») and admin-area words («محافظة إدلب», «ريف حلب», "Idlib province")
 taken into account. An ambiguous name goes to the country, then the admin area, that other places of the
-same text point to, then to the largest place. The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
+same text point to, then to the place whose own name it is, then to the largest place. A name inside an
+organisation's name ("Meridian Press Agency") is no place; one a facility bears ("Al-Safwa hospital") or part of
+a longer name ("Abu Salim") counts only where the text's other places lie (words in gazetteer_extra.yaml).
+The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
 """
 from __future__ import annotations
 
