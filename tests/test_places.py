@@ -80,7 +80,8 @@ def test_hierarchy_and_compatible():
 
 @pytest.mark.parametrize("name,cc", [
     ("حلب", "SY"), ("الموصل", "IQ"), ("صنعاء", "YE"), ("خان يونس", "PS"), ("جنين", "PS"), ("صيدا", "LB"), ("بنغازي", "LY"),
-    ("الفاشر", "SD"), ("Kharkiv", "UA"), ("Bakhmut", "UA"), ("Raqqa", "SY"), ("Mosul", "IQ"), ("Chicago", "US")])
+    ("الفاشر", "SD"), ("Kharkiv", "UA"), ("Bakhmut", "UA"), ("Raqqa", "SY"), ("Mosul", "IQ"), ("Chicago", "US"),
+    ("Hodeidah", "YE"), ("Deir al-Balah", "PS"), ("Ain Issa", "SY"), ("البوكمال", "SY")])
 def test_covered_countries_at_town_level(name, cc):
     p = lookup(name)
     assert p is not None and p.country_code == cc and p.level == "town"
@@ -135,6 +136,7 @@ def test_another_countrys_alternate_name_follows_the_text():
     # «أريحا» is Ariha's own name (population unknown: an admin seat) and Jericho's alternate
     assert _found("قصف على أريحا وسراقب")[0][1].country_code == "SY"
     assert _found("اقتحام أريحا في الضفة الغربية")[0][1].country_code == "PS"
+    assert _found("اعتقالات في مدينة كتم بولاية شمال دارفور")[0][1].name == "Kutum"  # an alias; Kitim in Jordan too
 
 
 def test_common_words_and_name_beginnings_are_not_places():
