@@ -225,18 +225,27 @@ class _Around:
 
     def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
         """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
-        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or just after it ("Meridian Press Agency"),
-        a single space apart."""
+        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or after it, at most two capitalised words
+        between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
         for before in self.before:
             j = i - len(before)
             if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i + 1)) \
                     and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
                 return True
-        k = i + n
-        if k < len(words) and parts[2 * k] == " " and (not self.capitalised or text[norm.orig(end + 1)].isupper()):
-            for after in self.after:
-                if words[k:k + len(after)] == list(after) and all(parts[2 * m] == " " for m in range(k, k + len(after))):
-                    return True
+        pos = end
+        for k in range(i + n, min(i + n + 3, len(words))):  # up to two capitalised words between: "X Ayoubi School"
+            if parts[2 * k] != " ":
+                return False
+            pos += 1
+            upper = text[norm.orig(pos)].isupper()
+            if not self.capitalised or upper:
+                for after in self.after:
+                    if words[k:k + len(after)] == list(after) \
+                            and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+                        return True
+            if not upper:
+                return False
+            pos += len(words[k])
         return False
 
 

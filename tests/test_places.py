@@ -123,6 +123,7 @@ def test_a_place_in_an_organisations_name_is_no_place():
 
 def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
     assert [q for q, _ in _found("The wounded reached Al-Safwa hospital in Taiz.")] == ["Taiz"]
+    assert [q for q, _ in _found("Jets hit Idlib city and the Salah al-Din Ayoubi School there")] == ["Idlib"]
     assert [q for q, _ in _found("Clashes in the Abu Salim district of Tripoli")] == ["Tripoli"]
     assert [q for q, _ in _found("Shelling on Busra al-Harir in the countryside of Daraa")] == ["countryside of Daraa"]
     assert [q for q, _ in _found("نقل الجرحى إلى مستشفى الكسرة في ريف دير الزور")] == ["الكسرة", "ريف دير الزور"]
