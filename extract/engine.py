@@ -326,7 +326,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         self_reported = who.side == party
     scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
-    where = _place(st, s0, e0, start, end)
+    where = _place(st, s0, e0, start, end, claimed_span)
     claim = Claim(
         doc=st.doc,
         claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
@@ -373,18 +373,22 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     return claim
 
 
-def _place(st: _DocState, s0: int, e0: int, start: int, end: int) -> tuple[int, int, Place] | None:
-    """The place of a figure: the nearest named in its sentence, else the last named before it, else the first."""
+_WORD = re.compile(r"[^\W_]")
+
+
+def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
+           claimant: tuple[int, int] | None = None) -> tuple[int, int, Place] | None:
+    """The place of a figure: the nearest named in its sentence (not one that is the whole claimant: «موسكو» in
+    «أعلنت موسكو» is who speaks), else the last named before it, else the first."""
     near = st.__dict__.get("_near")
     if near is None or near[0] != (s0, e0):  # the sentence's places, listed once per sentence (not once per figure)
         places = st.places
         inside = [p for p in places if s0 <= p[0] and p[1] <= e0]
-        other = None
-        if not inside:
-            before = [p for p in places if p[1] <= s0]
-            other = before[-1] if before else places[0] if places else None
+        before = [p for p in places if p[1] <= s0]
+        other = before[-1] if before else places[0] if places else None
         near = st.__dict__["_near"] = ((s0, e0), inside, other)
-    inside = near[1]
+    inside = [p for p in near[1] if not (claimant and claimant[0] <= p[0] and p[1] <= claimant[1]
+                                         and not _WORD.search(st.text[claimant[0]:p[0]] + st.text[p[1]:claimant[1]]))]
     if inside:
         return min(inside, key=lambda p: (p[2].level == "country", min(abs(p[0] - end), abs(start - p[1]))))
     return near[2]

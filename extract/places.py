@@ -4,7 +4,10 @@
 picks out the words that may start a name, clitics included; the longest name starting at each wins),
 with Arabic clitics («بحلب», «وبالرقة») and admin-area words («محافظة إدلب», «ريف حلب», "Idlib province")
 taken into account. An ambiguous name goes to the country, then the admin area, that other places of the
-same text point to, then to the largest place. The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
+same text point to, then to the place whose own name it is, then to the largest place. A name inside an
+organisation's name ("Meridian Press Agency") is no place; one a facility bears ("Al-Safwa hospital") or part of
+a longer name ("Abu Salim") counts only where the text's other places lie (words in gazetteer_extra.yaml).
+The hierarchy is town ⊂ admin1 (governorate, state, oblast) ⊂ country.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +36,8 @@ _SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, wor
 _GAP = re.compile(r"[\s'.\-]{1,3}$")  # what may stand between the words of one name ("Deir ez-Zor", "U.S.")
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
+# GeoNames lists a town of unknown population (0) as the seat of an admin area (Ariha, Sarmin): no hamlet
+UNKNOWN_POPULATION = 5000
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ class _Gazetteer:
     def __init__(self) -> None:
         self.places: list[Place] = []
         self.index: dict[str, tuple[int, ...]] = {}
+        # a name several places bear -> ids of those whose own name it is, or inside or around such a place
+        self.own: dict[str, frozenset[int]] = {}
         self.first: dict[str, int] = {}  # first word of a name -> most words in a name starting with it
         self.by_id: dict[int, Place] = {}
         self.admin1: dict[tuple[str, str], Place] = {}
@@ -93,10 +101,14 @@ class _Gazetteer:
             if len(ids) > 1:
                 own = primary.get(key, set())
                 # a place's own name before another's alternate ("New Jersey" the state, not a town once so
-                # called); another's alternate counts only inside a place so named (the city of Tehran)
+                # called); another's alternate counts only inside a place so named (the city of Tehran) or in
+                # another country, where the text's other places decide ("Palmyra" in Syria is Tadmur)
                 ids.sort(key=lambda i: (i not in own, -_LEVEL_RANK[places[i].level], -places[i].population))
                 if ids[0] in own:
-                    ids = [i for i in ids if i in own or any(compatible(places[o], places[i]) for o in own)]
+                    ids = [i for i in ids if i in own or any(compatible(places[o], places[i]) for o in own)
+                           or all(places[o].country_code != places[i].country_code for o in own)]
+                self.own[key] = frozenset(places[i].geonameid for i in ids
+                                          if i in own or any(compatible(places[o], places[i]) for o in own))
             self.index[key] = tuple(ids)
             words = key.split(" ")
             if len(words) > first.get(words[0], 0):
@@ -111,6 +123,11 @@ class _Gazetteer:
         self.before_last = frozenset(w[-1] for w in self.before_many)
         self.after = sorted(after, key=len, reverse=True)  # "governorate"
         self.after_first = frozenset(w[0] for w in after)
+        self.organisation = _Around(extra["organisation_words"], capitalised=True)
+        self.facility = _Around(extra["facility_words"], capitalised=False)
+        longer = extra["longer_name_words"]
+        self.longer_before = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["before"])
+        self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
@@ -133,7 +150,8 @@ class _Gazetteer:
         # every first part of a longer name, as space-joined words
         self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
-        self.named: dict[str, tuple[tuple[Place, ...], bool]] = {}  # name -> (its places, one an admin area?)
+        # name -> (its places, one an admin area?, ids of the places whose own name it is)
+        self.named: dict[str, tuple[tuple[Place, ...], bool, frozenset[int]]] = {}
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
@@ -194,8 +212,64 @@ def _admin_after(words: list[str], i: int, g: _Gazetteer) -> int | None:
     return None
 
 
+class _Around:
+    """Words before or after a name that make it part of another name (``organisation_words``, ``facility_words``
+    in gazetteer_extra.yaml): {lang: {before: [...], after: [...]}}, normalised to word tuples."""
+
+    def __init__(self, lists: dict, capitalised: bool) -> None:
+        self.capitalised = capitalised  # English words after the name must be capitalised
+        before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in lists for w in lists[lang]["before"]}
+        self.before = sorted(before, key=len, reverse=True)
+        self.after = sorted({tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists
+                             for w in lists[lang]["after"]}, key=len, reverse=True)
+
+    def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
+        """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
+        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or after it, at most two capitalised words
+        between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
+        for before in self.before:
+            j = i - len(before)
+            if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i + 1)) \
+                    and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
+                return True
+        pos = end
+        for k in range(i + n, min(i + n + 3, len(words))):  # up to two capitalised words between: "X Ayoubi School"
+            if parts[2 * k] != " ":
+                return False
+            pos += 1
+            upper = text[norm.orig(pos)].isupper()
+            if not self.capitalised or upper:
+                for after in self.after:
+                    if words[k:k + len(after)] == list(after) \
+                            and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+                        return True
+            if not upper:
+                return False
+            pos += len(words[k])
+        return False
+
+
+def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int,
+                    g: _Gazetteer) -> bool:
+    """True when the name of words i..i+n-1 (starting at norm offset ``start``) is the tail or head of a longer name
+    that the gazetteer lacks: a capitalised name-head word just before it ("Abu Salim", «حي الروضة»), or an article
+    hyphened to it after a capitalised word, or one hyphened to the next word just after it ("Busra al-Harir")."""
+    if i and parts[2 * i] in (" ", "-") and any(v in g.longer_before for _skip, v in _variants(words[i - 1])):
+        before = start - len(parts[2 * i]) - len(words[i - 1])
+        if not "a" <= words[i - 1][0] <= "z" or text[norm.orig(before)].isupper():
+            return True
+    if i > 1 and parts[2 * i] == "-" and words[i - 1] in g.longer_after and parts[2 * i - 2] == " ":
+        before = start - 1 - len(words[i - 1]) - 1 - len(words[i - 2])  # "Busra al-Harir" is no Harir
+        if text[norm.orig(before)].isupper():
+            return True
+    k = i + n
+    return k + 1 < len(words) and parts[2 * k] == " " and words[k] in g.longer_after and parts[2 * k + 2] == "-"
+
+
 def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
-    """(norm start, norm end, candidates) for each name, longest match first, left to right.
+    """(norm start, norm end, candidates, ids of those whose own name it is, '' or the name it is part of:
+    'organisation', or 'part' for a facility's or a longer place name) for each name, longest match first, left
+    to right.
 
     ``cased``: a Latin-script name counts only when capitalised in the original text. Only the words that
     may start a name (``g.hits``, picked out without a Python loop) are looked at.
@@ -247,8 +321,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         named = g.named.get(best_key)
         if named is None:
             ps = tuple(g.places[c] for c in index[best_key])
-            named = g.named[best_key] = (ps, any(p.level == "admin1" for p in ps))
-        places, admin1 = named
+            named = g.named[best_key] = (ps, any(p.level == "admin1" for p in ps), g.own.get(best_key, frozenset()))
+        places, admin1, own = named
         if admin1:
             j = _admin_before(words, parts, i, pos, g)
             k = _admin_after(words, i + n, g)
@@ -258,17 +332,23 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     start = j
                 if k is not None:
                     n = k - i + 1
-        out.append((start, pos + len("".join(parts[at:2 * (i + n)])), places))
+        end = pos + len("".join(parts[at:2 * (i + n)]))
+        args = (text, norm, words, parts, i, n, end)
+        out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
+                    if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
         done = i + n
     return out
 
 
-def _choose(places: Sequence[Place], countries: set[str], admins: set[tuple[str, str]]) -> Place:
-    """The reading of an ambiguous name: a country, then a place in the text's countries and admin areas,
-    then the larger place (a place some thirty times larger outweighs the text's country)."""
+def _choose(places: Sequence[Place], context: set, own: frozenset[int]) -> Place:
+    """The reading of an ambiguous name: a country, then a place in the text's countries and admin areas
+    (``context``: country codes, (country code, admin1 code) pairs), the place whose own name it is (``own``, not
+    an alternate), the larger place (a place some thirty times larger outweighs the text's country; one of unknown
+    population, an admin seat, counts as UNKNOWN_POPULATION)."""
     return max(places, key=lambda p: (p.level == "country",
-                                      1.5 * (p.country_code in countries) + ((p.country_code, p.admin1_code) in admins)
-                                      + math.log10(p.population + 10) + _LEVEL_RANK[p.level]))
+                                      1.5 * (p.country_code in context) + ((p.country_code, p.admin1_code) in context)
+                                      + (p.geonameid in own) + math.log10((p.population or UNKNOWN_POPULATION) + 10)
+                                      + _LEVEL_RANK[p.level]))
 
 
 def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, int, Place]]:
@@ -281,18 +361,39 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 
 def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
     raw = _raw_matches(text, norm, _gaz(), cased)
-    countries: set[str] = set()
-    admins: set[tuple[str, str]] = set()
-    for _s, _e, places in raw:
-        p = places[0]
-        if len(places) == 1 or len({q.country_code for q in places}) == 1:
-            countries.add(p.country_code)
-        if p.admin1_code and (len(places) == 1 or len({(q.country_code, q.admin1_code) for q in places}) == 1):
-            admins.add((p.country_code, p.admin1_code))
+    # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
+    org = {p.geonameid for *_span, places, _own, inside in raw if inside == "organisation" for p in places}
+    raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside != "organisation"]
+    # the country and admin area each name points to (its own places', when they agree), counted over the text
+    # and per name: a name is read by the other names of the text, not by itself
+    total: Counter = Counter()  # country code or (country code, admin1 code) -> names pointing to it
+    by_name: dict[tuple[int, ...], Counter] = defaultdict(Counter)
+    for _s, _e, places, own, inside in raw:
+        if inside or org and any(p.geonameid in org for p in places):
+            continue
+        mine = [p for p in places if p.geonameid in own] or places
+        for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
+            if len(points) == 1:
+                total.update(points)
+                by_name[tuple(p.geonameid for p in places)].update(points)
+    chosen = []
+    for start, end, places, own, inside in raw:
+        if len(places) == 1:
+            p = places[0]
+        else:
+            mine = by_name[tuple(q.geonameid for q in places)]
+            context = {k for k, n in total.items() if n > mine[k]}
+            p = _choose(places, context, own)
+        chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
+    # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
+    # organisation bears, only there
+    where = {p.country_code for *_span, p, doubtful in chosen if not doubtful}
     out = []
-    for start, end, places in raw:
+    for start, end, p, doubtful in chosen:
+        if doubtful and p.country_code not in where and (where or p.geonameid in org):
+            continue
         o_start, o_end = norm.span(start, end)
-        out.append((o_start, o_end, places[0] if len(places) == 1 else _choose(places, countries, admins)))
+        out.append((o_start, o_end, p))
     return out
 
 

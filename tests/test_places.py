@@ -80,7 +80,8 @@ def test_hierarchy_and_compatible():
 
 @pytest.mark.parametrize("name,cc", [
     ("حلب", "SY"), ("الموصل", "IQ"), ("صنعاء", "YE"), ("خان يونس", "PS"), ("جنين", "PS"), ("صيدا", "LB"), ("بنغازي", "LY"),
-    ("الفاشر", "SD"), ("Kharkiv", "UA"), ("Bakhmut", "UA"), ("Raqqa", "SY"), ("Mosul", "IQ"), ("Chicago", "US")])
+    ("الفاشر", "SD"), ("Kharkiv", "UA"), ("Bakhmut", "UA"), ("Raqqa", "SY"), ("Mosul", "IQ"), ("Chicago", "US"),
+    ("Hodeidah", "YE"), ("Deir al-Balah", "PS"), ("Ain Issa", "SY"), ("البوكمال", "SY")])
 def test_covered_countries_at_town_level(name, cc):
     p = lookup(name)
     assert p is not None and p.country_code == cc and p.level == "town"
@@ -99,10 +100,50 @@ def test_lookup_of_a_name_as_the_gazetteer_writes_it():
     assert lookup("Tall Abyaḑ").name == "Tall Abyaḑ"
 
 
+def test_a_name_beginning_with_an_ayn_mark_is_a_key():
+    for name in ("‘Ayn al ‘Arab", "Ayn al Arab"):
+        p = lookup(name)
+        assert p is not None and p.name_ar == "عين العرب" and p.country_code == "SY", name
+
+
 def test_common_words_are_not_places_and_regions_resolve_to_their_governorate():
     assert find_places("نقلت الخبر وكالة محلية") == [] and find_places("مشهد مؤلم بعد انتشار كورونا") == []
     (_s, _e, p), = find_places("قصف على بلدة في جبل الزاوية")
     assert (p.level, p.country_code, p.admin1) == ("admin1", "SY", "Idlib")
+
+
+def test_a_place_in_an_organisations_name_is_no_place():
+    assert [q for q, _ in _found("Two sources told Kirkuk Press Agency about shelling in Mosul.")] == ["Mosul"]
+    assert [q for q, _ in _found("نقلت وكالة أنباء حلب ولشبكة إدلب أن القصف طال سراقب")] == ["سراقب"]
+    assert [q for q, _ in _found("Meridian News said the strike hit Kirkuk. Meridian later added details.")] == [
+        "Kirkuk"]  # the bare name too, where the text's other places lie in another country
+    assert [q for q, _ in _found("Aleppo News reported shelling in Aleppo and Idlib.")] == ["Aleppo", "Idlib"]
+    assert [q for q, _ in _found("The Gaza daily toll rose in Gaza.")] == ["Gaza", "Gaza"]  # not capitalised
+
+
+def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
+    assert [q for q, _ in _found("The wounded reached Al-Safwa hospital in Taiz.")] == ["Taiz"]
+    assert [q for q, _ in _found("Jets hit Idlib city and the Salah al-Din Ayoubi School there")] == ["Idlib"]
+    assert [q for q, _ in _found("Clashes in the Abu Salim district of Tripoli")] == ["Tripoli"]
+    assert [q for q, _ in _found("Shelling on Busra al-Harir in the countryside of Daraa")] == ["countryside of Daraa"]
+    assert [q for q, _ in _found("نقل الجرحى إلى مستشفى الكسرة في ريف دير الزور")] == ["الكسرة", "ريف دير الزور"]
+    assert [q for q, _ in _found("قصف على ميناء الحديدة")] == ["الحديدة"]  # no other place to go by
+    assert [q for q, _ in _found("in the Old City of Mosul and Ras al-Ain")] == ["Mosul", "Ras al-Ain"]
+
+
+def test_another_countrys_alternate_name_follows_the_text():
+    assert _found("An ambush near Palmyra in the Homs desert")[0][1].country_code == "SY"
+    assert _found("Shots fired in Palmyra, Pennsylvania")[0][1].country_code == "US"
+    # «أريحا» is Ariha's own name (population unknown: an admin seat) and Jericho's alternate
+    assert _found("قصف على أريحا وسراقب")[0][1].country_code == "SY"
+    assert _found("اقتحام أريحا في الضفة الغربية")[0][1].country_code == "PS"
+    assert _found("اعتقالات في مدينة كتم بولاية شمال دارفور")[0][1].name == "Kutum"  # an alias; Kitim in Jordan too
+
+
+def test_common_words_and_name_beginnings_are_not_places():
+    assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
+    assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
+    assert _found("مواقع القنص المطلة على القرى") == []
 
 
 def test_data_file_rows_are_whole():
@@ -145,3 +186,15 @@ def test_spans_always_index_the_original(parts):
         assert last <= s < e <= len(text) and text[s:e].strip() == text[s:e]
         assert isinstance(p, Place)
         last = e
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("اشتدت المعارك قرب مدينة خاركيف. وكانت موسكو قد أعلنت أن قواتها قتلت 50 جنديا.", "ar"),
+    ("Heavy fighting went on near Kharkiv. Moscow said its forces killed 50 soldiers.", "en")])
+def test_a_claim_is_not_placed_where_its_claimant_is_named(text, lang):
+    from extract.engine import extract_claims
+
+    (claim,) = extract_claims(text, lang=lang)
+    assert claim.claimed_by in ("موسكو", "Moscow") and claim.place == "Kharkiv"
+    (claim,) = extract_claims("The Kirkuk health directorate said 5 people were killed.", lang="en")
+    assert claim.place == "Kirkuk"  # a claimant that only holds the place's name keeps it

@@ -80,7 +80,7 @@ def script(name: str) -> str | None:
     n = normalise_str(name).strip()
     if ARABIC_NAME.match(n):
         return "ar" if len(n.replace(" ", "")) >= 3 else None
-    f = fold(name).strip()
+    f = fold(name).strip().lstrip("'")  # "‘Ayn al ‘Arab": a name may begin with an ayn mark
     if LATIN_NAME.match(f) and len(f) >= 3 and f[0].isupper() and not (f.isupper() and len(f) <= 4):
         return "en"
     return None
