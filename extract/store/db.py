@@ -6,6 +6,7 @@ or held by another process raises :class:`StoreMissing` or :class:`StoreBusy`, w
 """
 from __future__ import annotations
 
+import ctypes
 import re
 import time
 from collections.abc import Iterator, Sequence
@@ -725,8 +726,24 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
         return 0
     resolve = _default_resolver()
     merged = set().union(*merges.values())
-    return sum(_regroup_unit(con, unit, sorted(todo), overrides, resolve, windowed=not merged & set(unit))
-               for unit in _block_units(con, sorted(todo), merges, resolve))
+    n = 0
+    for unit in _block_units(con, sorted(todo), merges, resolve):
+        n += _regroup_unit(con, unit, sorted(todo), overrides, resolve, windowed=not merged & set(unit))
+        _trim_heap()
+    return n
+
+
+try:
+    _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _MALLOC_TRIM = None
+
+
+def _trim_heap() -> None:
+    """Give the pages the C heap holds free back to the system (glibc's malloc_trim; elsewhere nothing): a unit's
+    grouping frees what it allocated, but glibc keeps the pages, and the process would grow unit after unit."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _regroup_unit(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block],
@@ -784,19 +801,21 @@ def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[
 
 def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: Sequence[str]
                   ) -> pd.DataFrame:
-    """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated
-    ones count as date.min), the claims ``carry`` names, and the sub-groups and repeats in ``todo_blocks`` that
-    follow one of those (grouping all the blocks at once would list them too)."""
+    """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated ones
+    go with the first window, whose ``first`` is date.min), the claims ``carry`` names, and the sub-groups and
+    repeats in ``todo_blocks`` that follow one of those (grouping all the blocks at once would list them too).
+    The date and follower tests come first, so that a scan reads the other columns of those rows only."""
     cols = _INPUT_COLUMNS
     with _registered(con, {"carry": pa.table({"claim_id": pa.array(list(carry), pa.string())})}):
         return con.execute(
             f"WITH own AS (SELECT {cols} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
-            "WHERE (coalesce(c.\"day\", ?) BETWEEN ? AND coalesce(?, DATE '9999-12-31')) "
-            "OR c.claim_id IN (SELECT claim_id FROM carry)) "
+            "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL) "
+            f"UNION ALL SELECT {cols} FROM claims c WHERE c.claim_id IN (SELECT claim_id FROM carry)) "
             f"SELECT * FROM own UNION ALL SELECT {cols} FROM claims c JOIN todo_blocks b ON {_IN_BLOCK} "
-            "WHERE coalesce(c.scope, '') <> 'cumulative' AND c.claim_id NOT IN (SELECT claim_id FROM own) "
+            "WHERE (c.subgroup_of IS NOT NULL OR c.repeats IS NOT NULL) AND coalesce(c.scope, '') <> 'cumulative' "
+            "AND c.claim_id NOT IN (SELECT claim_id FROM own) "
             "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))",
-            [date.min, first, last]).df(date_as_object=True)
+            [first, last, first == date.min]).df(date_as_object=True)
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:
