@@ -697,7 +697,7 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-WINDOW_CLAIMS = 4000
+WINDOW_CLAIMS = 2000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
 
 
