@@ -5,8 +5,9 @@
 
 Bare extraction runs extract_claims over the same documents with the same number of processes (the corpus
 already parsed); ingest is the whole path (read the JSONL file, dates, de-duplication, extraction, Arrow
-batches, DuckDB transactions), each in a fresh process. The floor: overhead <= 25%. Peak memory (the ingest
-process, and its largest worker) is measured for growing corpora and should stay flat.
+batches, DuckDB transactions, incident regrouping), each in a fresh process. The floor: overhead <= 25%. Peak
+memory (the ingest process, and its largest worker) is measured for a quarter, a half and the whole corpus, each
+ingested into a fresh store: flat means no larger corpus peaks more than 10% above the quarter.
 """
 from __future__ import annotations
 
@@ -68,6 +69,21 @@ def _run(code: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+FLAT = 0.10
+"""Memory is flat when no larger corpus peaks more than this fraction above the smallest one."""
+
+
+def flatness(rows: list[tuple[int, dict]]) -> str:
+    """The verdict on peak memory over growing corpora: each process's largest peak against the smallest corpus's."""
+    parts, flat = [], True
+    for key, name in (("rss_main_mb", "ingest process"), ("rss_worker_mb", "largest worker")):
+        growth = max(r[key] for _, r in rows) / rows[0][1][key] - 1
+        flat &= growth <= FLAT
+        parts.append(f"{name} {growth:+.1%}")
+    return (f"peak growth from {rows[0][0]} to {rows[-1][0]} documents: {', '.join(parts)} "
+            f"(flat: at most {FLAT:+.0%}) {'FLAT' if flat else 'NOT FLAT'}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--docs", type=int, default=20000, help="documents in the full corpus (default 20000)")
@@ -99,6 +115,8 @@ def main() -> None:
         print("peak memory (MB)   docs   ingest process   largest worker")
         for n, r in rows:
             print(f"{'':18} {n:6d}   {r['rss_main_mb']:14.0f}   {r['rss_worker_mb']:14.0f}")
+        if len(rows) > 1:
+            print(flatness(rows))
 
 
 if __name__ == "__main__":

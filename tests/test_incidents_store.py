@@ -1,7 +1,8 @@
 """Incidents in a real DuckDB store: migration, regrouping after ingest batches, overrides surviving re-ingest."""
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 from pathlib import Path
 
 import pyarrow as pa
@@ -168,3 +169,41 @@ def test_regrouping_block_by_block_equals_grouping_the_touched_claims_at_once(pa
                                     .itertuples(index=False, name=None))
     m = membership(path)
     assert m["s"] == m["a"] and m["r"] == m["w"] and m["c"] == m["i1"]
+
+
+def _rows(df) -> list[tuple]:
+    return sorted(df.astype(object).where(df.notna(), None).itertuples(index=False, name=None))
+
+
+def test_regrouping_a_unit_window_by_window_equals_grouping_it_whole(tmp_path: Path, monkeypatch):
+    """A unit is grouped a window of days at a time, with the members of the incidents still open carried into
+    the next window (memory stays flat however large a block grows): the incidents and memberships must be exactly
+    those of grouping every claim at once, across windows, undated claims, a sub-group and a repeat dated windows
+    after the claim they follow, and a split."""
+    from extract.incidents import group
+
+    monkeypatch.setattr(db, "WINDOW_CLAIMS", 7)
+    rng = random.Random(4)
+    where = [SARAQIB, IDLIB, RAQQA, dict(place=None, country="Syria", lat=None, lon=None)]
+    docs = [article(f"k{i}", rng.choice([3, 4, 5, 9, 12, 15, 40, 41]), D1 + timedelta(days=i * 7 % 15), where[i % 4],
+                    claimant_type=rng.choice(["medical", "media", "unknown"])) for i in range(90)]
+    first = docs[0][1][0].claim_id  # dated D1
+    docs += [article("sub", 2, D1 + timedelta(days=14), SARAQIB, subgroup_of=first),
+             article("rep", 5, D1 + timedelta(days=13), IDLIB, repeats=docs[1][1][0].claim_id),
+             article("undated", 6, None, SARAQIB), article("undated2", 7, None, RAQQA)]
+    p = tmp_path / "w.duckdb"
+    ingest(p, docs)
+    with db.writer(p) as con:
+        blocks = [tuple(r) for r in con.execute(
+            "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims").fetchall()]
+        assert len(db._day_windows(con, blocks)) > 5
+        ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
+        for _ in range(2):  # as ingested; then with a split inside one window
+            g = group(db.incident_input(con, blocks), db.incident_overrides(con))
+            assert _rows(con.execute("SELECT * EXCLUDE (block) FROM incidents").df(date_as_object=True)) == \
+                _rows(g.incidents)
+            assert _rows(con.execute(f"SELECT {', '.join(g.members.columns)} FROM incident_claims").df()) == \
+                _rows(g.members)
+            db.add_incident_override(con, "split", {ids["k0"]: "a", ids["k15"]: "b"})
+            db.regroup_incidents(con, blocks)
+    assert membership(p)["sub"] == membership(p)["k0"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -269,15 +270,13 @@ def _ingest_and_kill(corpus: Path, path: Path, trigger: str) -> int:
     return proc.wait()
 
 
-def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
-    path = tmp_path / "t.duckdb"
-    ingest_paths([str(synthetic.write_jsonl(tmp_path / "first.jsonl", 50))], path, workers=1, progress=False)
-    corpus = synthetic.write_jsonl(tmp_path / "big.jsonl", 2500, first=50)
-    before = _state(path)
+def _kill_twice(corpus: Path, path: Path, before: dict) -> list[tuple[str, int, str]]:
+    """Kill an ingest of ``corpus`` as its commit is being written, then as the checkpoint after it grows the file;
+    asserts the store is each time openable and either exactly as ``before`` or holding the whole batch."""
     outcomes = []
-    for trigger in ("wal", "grown"):  # the commit is being written; then the checkpoint after it
+    for trigger in ("wal", "grown"):
         status = _ingest_and_kill(corpus, path, trigger)
-        state = _state(path)  # openable, and either exactly as before or holding the whole batch
+        state = _state(path)
         if state["digest"] == before["digest"]:
             outcomes.append((trigger, status, "before"))
             continue
@@ -288,4 +287,21 @@ def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
         assert run.added == 2500 and run.claims_added == claims - before["digest"]["claims"][0] > 0
         outcomes.append((trigger, status, "whole batch"))
         break  # the batch landed: later kills have nothing left to interrupt
-    assert outcomes[0] == ("wal", -signal.SIGKILL, "before"), outcomes
+    return outcomes
+
+
+def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "t.duckdb"
+    ingest_paths([str(synthetic.write_jsonl(tmp_path / "first.jsonl", 50))], path, workers=1, progress=False)
+    corpus = synthetic.write_jsonl(tmp_path / "big.jsonl", 2500, first=50)
+    before = _state(path)
+    saved = tmp_path / "saved.duckdb"
+    shutil.copy(path, saved)
+    tries = []
+    for _ in range(3):  # on a loaded machine the kill may land once the commit is whole: start again from the copy
+        shutil.copy(saved, path)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        tries.append(_kill_twice(corpus, path, before))
+        if tries[-1][0] == ("wal", -signal.SIGKILL, "before"):
+            break
+    assert tries[-1][0] == ("wal", -signal.SIGKILL, "before"), tries

@@ -6,10 +6,11 @@ or held by another process raises :class:`StoreMissing` or :class:`StoreBusy`, w
 """
 from __future__ import annotations
 
+import ctypes
 import re
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -109,6 +110,39 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb
         con.close()
 
 
+@contextmanager
+def _registered(con: duckdb.DuckDBPyConnection, tables: dict[str, Any]) -> Iterator[None]:
+    """``tables`` (name -> Arrow table or DataFrame) readable by name in the statements of the block."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        with suppress(duckdb.TransactionException):  # a failed transaction refuses even this; its rollback drops them
+            _unregister(con, tables)
+        raise
+    _unregister(con, tables)
+
+
+def _unregister(con: duckdb.DuckDBPyConnection, tables: dict[str, Any]) -> None:
+    for name in tables:
+        con.unregister(name)
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection, tables: dict[str, Any] | None = None) -> Iterator[None]:
+    """One transaction, with ``tables`` registered for its statements: committed when the block ends, rolled back
+    on any exception (which is re-raised)."""
+    with _registered(con, tables or {}):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
 def migrations() -> list[tuple[int, str, Path]]:
     """(version, name, file) of the base schema and of every migrations/NNN_*.sql, in order."""
     found = [(BASE_VERSION, SCHEMA_FILE.name, SCHEMA_FILE)]
@@ -132,14 +166,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     for version, name, path in migrations():
         if version in applied:
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with _transaction(con):
             con.execute(path.read_text(encoding="utf-8"))
             con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         done.append(version)
     return done
 
@@ -176,17 +205,15 @@ def write_batch(con: duckdb.DuckDBPyConnection, run: RunInfo, articles: pa.Table
     the ``replace`` ids replaced (re-extraction), and the run's row (inserted with the first batch, which sets
     ``run.run_id``; later batches add to its counts). ``seen``: documents read for this batch; ``skipped``:
     duplicates found before extraction. Returns what landed: added, reextracted, duplicates, claims_added."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    tables = {"batch_articles": articles, "batch_claims": claims,
+              "batch_replace": pa.table({"id": pa.array(list(replace), pa.string())})}
+    with _transaction(con, tables):
         if run.run_id is None:
             run_id = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM ingest_runs").fetchone()[0]
             con.execute("INSERT INTO ingest_runs VALUES (?, ?, now(), NULL, ?, ?, 0, 0, 0, 0, 0, 0, [])",
                         [run_id, run.started_at, run.extractor_version, list(run.paths)])
         else:
             run_id = run.run_id
-        con.register("batch_articles", articles)
-        con.register("batch_claims", claims)
-        con.register("batch_replace", pa.table({"id": pa.array(list(replace), pa.string())}))
         con.execute("CREATE OR REPLACE TEMP TABLE batch_new AS SELECT id FROM batch_articles "
                     "WHERE id NOT IN (SELECT id FROM articles) AND id NOT IN (SELECT id FROM batch_replace)")
         added = con.execute("INSERT INTO articles BY NAME SELECT *, now() AS ingested_at, ? AS run_id "
@@ -210,13 +237,6 @@ def write_batch(con: duckdb.DuckDBPyConnection, run: RunInfo, articles: pa.Table
             "rejections = list_concat(rejections, ?::STRUCT(origin VARCHAR, reason VARCHAR)[]) WHERE run_id = ?",
             [finished, seen, added, duplicates, len(replace), claims_added, len(rejections),
              [{"origin": o, "reason": r} for o, r in rejections], run_id])
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("batch_articles", "batch_claims", "batch_replace"):
-            con.unregister(name)
     run.run_id = run_id
     return {"added": added, "reextracted": len(replace), "duplicates": duplicates, "claims_added": claims_added}
 
@@ -538,6 +558,11 @@ Block = tuple[str, str, str]
 """(category, asset or '', country or ''): the unit of regrouping."""
 
 
+_IN_BLOCK = "b.category = c.category AND b.asset = coalesce(c.asset, '') AND b.country = coalesce(c.country, '')"
+"""Join condition: claim ``c`` is in block ``b`` (a row of a table made by ``_blocks_table``)."""
+_INPUT_COLUMNS = ", ".join(f"c.{_q(n)}" for n in INCIDENT_INPUT)
+
+
 def _blocks_table(blocks: Sequence[Block]) -> pa.Table:
     cat, asset, country = zip(*blocks) if blocks else ((), (), ())
     return pa.table({"category": pa.array(cat, pa.string()), "asset": pa.array(asset, pa.string()),
@@ -546,16 +571,11 @@ def _blocks_table(blocks: Sequence[Block]) -> pa.Table:
 
 def incident_input(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> pd.DataFrame:
     """The claims to group (all, or those of ``blocks``)."""
-    cols = ", ".join(f"c.{_q(n)}" for n in INCIDENT_INPUT)
+    cols = _INPUT_COLUMNS
     if blocks is None:
         return con.execute(f"SELECT {cols} FROM claims c").df(date_as_object=True)
-    con.register("incident_blocks", _blocks_table(blocks))
-    try:
-        return con.execute(
-            f"SELECT {cols} FROM claims c JOIN incident_blocks b ON b.category = c.category "
-            "AND b.asset = coalesce(c.asset, '') AND b.country = coalesce(c.country, '')").df(date_as_object=True)
-    finally:
-        con.unregister("incident_blocks")
+    with _registered(con, {"incident_blocks": _blocks_table(blocks)}):
+        return con.execute(f"SELECT {cols} FROM claims c JOIN incident_blocks b ON {_IN_BLOCK}").df(date_as_object=True)
 
 
 def claim_blocks(con: duckdb.DuckDBPyConnection, claim_ids: Sequence[str]) -> list[Block]:
@@ -594,42 +614,31 @@ def delete_incident_override(con: duckdb.DuckDBPyConnection, override_id: str) -
     con.execute("DELETE FROM incident_overrides WHERE override_id = ?", [override_id])
 
 
-def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame,
-                      blocks: Sequence[Block] | None = None) -> None:
-    """Swap in a regrouping, in one transaction: everything, or the incidents and memberships of ``blocks``."""
+def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame) -> None:
+    """Swap in a regrouping of every claim, in one transaction."""
+    with _transaction(con):
+        con.execute("DELETE FROM incident_claims")
+        con.execute("DELETE FROM incidents")
+        _insert_incidents(con, incidents, members)
+
+
+def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame) -> None:
+    """Write incidents and their memberships (inside the caller's transaction), first deleting the memberships of
+    the same claims, incidents with the same ids, and an incident that this leaves without members. Each lookup
+    is built on the new rows, never on a whole table."""
     inc = incidents.copy()
     inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
                     + inc["country"].fillna("").astype(str))
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("new_incidents", inc)
-        con.register("new_members", members)
-        if blocks is None:
-            con.execute("DELETE FROM incident_claims")
-            con.execute("DELETE FROM incidents")
-        else:
-            con.register("incident_blocks", _blocks_table(blocks))
-            con.execute("CREATE OR REPLACE TEMP TABLE gone AS SELECT i.incident_id FROM incidents i "
-                        "JOIN incident_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country")
-            con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM gone) "
-                        "OR claim_id IN (SELECT claim_id FROM new_members) "
-                        "OR claim_id NOT IN (SELECT claim_id FROM claims)")
-            con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM gone) "
-                        "OR incident_id IN (SELECT incident_id FROM new_incidents) "
-                        "OR incident_id NOT IN (SELECT incident_id FROM incident_claims)")
-            con.execute("DROP TABLE gone")
+    with _registered(con, {"new_incidents": inc, "new_members": members}):
+        con.execute("CREATE OR REPLACE TEMP TABLE left_by AS SELECT DISTINCT incident_id FROM incident_claims "
+                    "WHERE claim_id IN (SELECT claim_id FROM new_members)")
+        con.execute("DELETE FROM incident_claims WHERE claim_id IN (SELECT claim_id FROM new_members)")
+        con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_incidents) "
+                    "OR (incident_id IN (SELECT incident_id FROM left_by) AND incident_id NOT IN "
+                    "(SELECT incident_id FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM left_by)))")
+        con.execute("DROP TABLE left_by")
         con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        for name in ("new_incidents", "new_members", "incident_blocks"):
-            try:
-                con.unregister(name)
-            except Exception:  # noqa: BLE001 - not registered on this path
-                pass
 
 
 def _merge_blocks(con: duckdb.DuckDBPyConnection) -> dict[str, set[Block]]:
@@ -667,7 +676,7 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
         bs = sorted(bs & todo)
         for b in bs[1:]:
             tie(bs[0], b)
-    # a sub-group or repeat is loaded with the unit of the claim it follows (``_unit_input``); one that follows
+    # a sub-group or repeat is loaded with the unit of the claim it follows (``_window_input``); one that follows
     # two claims (both columns set) ties their blocks
     for a1, a2, a3, b1, b2, b3 in con.execute(
             "SELECT DISTINCT s.category, coalesce(s.asset, ''), coalesce(s.country, ''), "
@@ -675,14 +684,9 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
             "FROM claims c JOIN claims s ON s.claim_id = c.subgroup_of JOIN claims r ON r.claim_id = c.repeats "
             "WHERE coalesce(c.scope, '') <> 'cumulative'").fetchall():
         tie((a1, a2, a3), (b1, b2, b3))
-    con.register("incident_blocks", _blocks_table(sorted(todo)))
-    try:
-        places = con.execute(
-            "SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
-            "JOIN incident_blocks b ON b.category = c.category AND b.asset = coalesce(c.asset, '') "
-            "AND b.country = coalesce(c.country, '')").fetchall()
-    finally:
-        con.unregister("incident_blocks")
+    with _registered(con, {"incident_blocks": _blocks_table(sorted(todo))}):
+        places = con.execute("SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
+                             f"JOIN incident_blocks b ON {_IN_BLOCK}").fetchall()
     for cat, asset, country, place, lat, lon in places:
         key = resolve(place or None, country or None, float("nan") if lat is None else float(lat),
                       float("nan") if lon is None else float(lon))
@@ -693,36 +697,17 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-def _unit_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block]) -> pd.DataFrame:
-    """The claims to group for one unit of blocks: those of its blocks, and the sub-groups and repeats in the
-    other ``todo`` blocks that follow one of them (grouping all ``todo`` blocks at once would list those too)."""
-    cols = ", ".join(f"c.{_q(n)}" for n in INCIDENT_INPUT)
-
-    def block_of(t: str) -> str:
-        return (f"EXISTS (SELECT 1 FROM {t} b WHERE b.category = c.category AND b.asset = coalesce(c.asset, '') "
-                "AND b.country = coalesce(c.country, ''))")
-
-    con.register("unit_blocks", _blocks_table(unit))
-    con.register("todo_blocks", _blocks_table(todo))
-    try:
-        return con.execute(
-            f"WITH own AS (SELECT {cols} FROM claims c WHERE {block_of('unit_blocks')}) "
-            f"SELECT * FROM own UNION ALL SELECT {cols} FROM claims c WHERE {block_of('todo_blocks')} "
-            f"AND NOT {block_of('unit_blocks')} AND coalesce(c.scope, '') <> 'cumulative' "
-            "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))"
-        ).df(date_as_object=True)
-    finally:
-        con.unregister("unit_blocks")
-        con.unregister("todo_blocks")
+WINDOW_CLAIMS = 2000
+"""About how many claims of a unit are grouped at a time (a day's claims are never split)."""
 
 
 def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> int:
     """Regroup all claims, or only the ``blocks`` an ingest batch touched (with blocks holding re-extracted claims
     and blocks tied to them by merges); returns the number of incidents written.
 
-    Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each unit's
-    claims loaded, grouped and swapped in (its own transaction) before the next: only one unit's claims are in
-    memory at a time, not every claim the run touched, and the result is that of grouping them all at once."""
+    Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each in its own
+    transaction, and a unit's claims a window of days at a time (``_regroup_unit``): memory stays flat however
+    large the store and its blocks, and the result is that of grouping all the blocks at once."""
     from extract.incidents import _default_resolver, group
 
     overrides = incident_overrides(con)
@@ -740,13 +725,97 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
     if not todo:
         return 0
     resolve = _default_resolver()
+    merged = set().union(*merges.values())
     n = 0
     for unit in _block_units(con, sorted(todo), merges, resolve):
-        g = group(_unit_input(con, unit, sorted(todo)), overrides, resolve=resolve)
-        replace_incidents(con, g.incidents, g.members, unit)
-        n += len(g.incidents)
-        del g
+        n += _regroup_unit(con, unit, sorted(todo), overrides, resolve, windowed=not merged & set(unit))
+        _trim_heap()
     return n
+
+
+try:
+    _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+except (OSError, AttributeError):  # not glibc
+    _MALLOC_TRIM = None
+
+
+def _trim_heap() -> None:
+    """Give the pages the C heap holds free back to the system (glibc's malloc_trim; elsewhere nothing): a unit's
+    grouping frees what it allocated, but glibc keeps the pages, and the process would grow unit after unit."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
+
+
+def _regroup_unit(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block],
+                  overrides: pd.DataFrame, resolve: Any, windowed: bool) -> int:
+    """Swap in the incidents of one unit, in one transaction; returns how many were written.
+
+    The sweep (docs/incidents.md) only lets a claim join an incident whose first date is at most ``window_days``
+    before its own, so the unit's claims are grouped a window of days at a time: each window with the members of
+    the incidents still open when it starts (regrouping those alone gives them back exactly as they were), and
+    an incident is written once no later claim can join it. A unit with a merge override is grouped whole (a merge
+    may join incidents of any dates)."""
+    from extract.incidents import Settings, group
+
+    reach = Settings().window_days
+    windows = _day_windows(con, unit) if windowed else [(date.min, None)]
+    carry: list[str] = []  # the counted members of the incidents still open
+    n = 0
+    with _transaction(con, {"unit_blocks": _blocks_table(unit), "todo_blocks": _blocks_table(todo)}):
+        con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
+                    "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
+        con.execute("DELETE FROM incidents WHERE block IN "
+                    "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
+        for first, last in windows:
+            g = group(_window_input(con, first, last, carry), overrides, resolve=resolve)
+            inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
+            members = g.members[g.members["incident_id"].isin(inc["incident_id"])]
+            _insert_incidents(con, inc, members)
+            n += len(inc)
+            left = g.members[~g.members["incident_id"].isin(inc["incident_id"]) & g.members["counted"]]
+            carry = left["claim_id"].tolist()
+    return n
+
+
+def _closed(first_date: date | None, last: date | None, reach: int) -> bool:
+    """Whether no claim dated after ``last`` (None: there is none) can join an incident first dated
+    ``first_date``."""
+    return last is None or first_date is None or (last - first_date).days >= reach
+
+
+def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[tuple[date, date | None]]:
+    """Consecutive day ranges (first, last; the last one open) over the claims of ``unit``, each with about
+    WINDOW_CLAIMS claims; undated claims go in the first."""
+    with _registered(con, {"window_blocks": _blocks_table(unit)}):
+        days = con.execute(f"SELECT coalesce(c.\"day\", ?) AS d, count(*) FROM claims c JOIN window_blocks b "
+                           f"ON {_IN_BLOCK} GROUP BY d ORDER BY d", [date.min]).fetchall()
+    windows: list[tuple[date, date | None]] = []
+    first, size = date.min, 0
+    for (day, k), (following, _) in zip(days, days[1:]):
+        size += k
+        if size >= WINDOW_CLAIMS:
+            windows.append((first, day))
+            first, size = following, 0
+    return windows + [(first, None)]
+
+
+def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: Sequence[str]
+                  ) -> pd.DataFrame:
+    """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated ones
+    go with the first window, whose ``first`` is date.min), the claims ``carry`` names, and the sub-groups and
+    repeats in ``todo_blocks`` that follow one of those (grouping all the blocks at once would list them too).
+    The date and follower tests come first, so that a scan reads the other columns of those rows only."""
+    cols = _INPUT_COLUMNS
+    with _registered(con, {"carry": pa.table({"claim_id": pa.array(list(carry), pa.string())})}):
+        return con.execute(
+            f"WITH own AS (SELECT {cols} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
+            "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL) "
+            f"UNION ALL SELECT {cols} FROM claims c WHERE c.claim_id IN (SELECT claim_id FROM carry)) "
+            f"SELECT * FROM own UNION ALL SELECT {cols} FROM claims c JOIN todo_blocks b ON {_IN_BLOCK} "
+            "WHERE (c.subgroup_of IS NOT NULL OR c.repeats IS NOT NULL) AND coalesce(c.scope, '') <> 'cumulative' "
+            "AND c.claim_id NOT IN (SELECT claim_id FROM own) "
+            "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))",
+            [first, last, first == date.min]).df(date_as_object=True)
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:

@@ -166,10 +166,11 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
             touched.update(db.claim_blocks(con, claims.column("claim_id").to_pylist()))
-            if finished:  # incidents: regroup the blocks the run touched, once (docs/incidents.md)
-                t = time.perf_counter()
+        if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
+            t = time.perf_counter()
+            with db.writer(db_path) as con:
                 db.regroup_incidents(con, sorted(touched))
-                report.regroup_seconds = time.perf_counter() - t
+            report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
         report.seen += batch.seen
