@@ -74,9 +74,11 @@ class Grouping(NamedTuple):
 # --- places and sides ---------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
 def _default_resolver() -> Resolver:
     """A claim's place (name, country, lat, lon as the extractor wrote them) -> (country, admin1, town), through
-    the gazetteer: the entry of that name at those coordinates, else ``lookup(name)``; cached."""
+    the gazetteer: the entry of that name at those coordinates, else ``lookup(name)``; built once per process,
+    its answers cached."""
     from extract import places
 
     at: dict[tuple[str, float, float], places.Place] = {}
