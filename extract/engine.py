@@ -309,8 +309,10 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
-    if party_actor is None and parent is None:
-        party_actor = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+    if parent is None and (party_actor is None or party_actor.antecedent):
+        ctx = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+        if party_actor is None or (ctx is not None and ctx.victim_type == "combatant"):
+            party_actor = ctx
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     src = attribution.governing(sources, *m.fig)
