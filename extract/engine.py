@@ -523,7 +523,8 @@ _REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفس�
 
 
 def _mark_repeats(claims: list[Claim]) -> None:
-    """A later figure with the same category, numbers and party as an earlier one restates it."""
+    """A later figure with the same category, best figure and party as an earlier one restates it («6 قتلى» and
+    «ستة على الأقل», "six" and "at least six": the same count, stated twice)."""
     seen: dict[tuple, Claim] = {}
     for c in claims:
         if c.subgroup_of or c.negated:
@@ -539,7 +540,7 @@ def _mark_repeats(claims: list[Claim]) -> None:
                 c.repeats = first.claim_id
             continue
         # a figure of one person who did it to themself («himself») never restates another person's
-        key = (c.category, c.asset, c.low, c.high, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
+        key = (c.category, c.asset, c.best, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
         first = seen.get(key)
         same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.end < 60
                          and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
