@@ -22,6 +22,9 @@ class Actor:
     type: str
     side: str | None
     victim_type: str
+    # A word that points back to a side named earlier («من عناصرها», "its fighters"): the side named in the
+    # words before the figure, if it is a combatant side, is taken over it.
+    antecedent: bool = False
 
 
 class Actors:
@@ -67,7 +70,7 @@ def _index(entries: list[dict], claimant: bool) -> dict[str, Actor]:
     out: dict[str, Actor] = {}
     for e in entries:
         side = e.get("side") if claimant else e["name"]
-        actor = Actor(e["name"], e["type"], side, e.get("victim_type", "unknown"))
+        actor = Actor(e["name"], e["type"], side, e.get("victim_type", "unknown"), bool(e.get("antecedent")))
         for name in [e["name"], *e.get("names", [])]:
             out.setdefault(_n(name), actor)
     return out

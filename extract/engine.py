@@ -309,8 +309,10 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
-    if party_actor is None and parent is None:
-        party_actor = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+    if parent is None and (party_actor is None or party_actor.antecedent):
+        ctx = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+        if party_actor is None or (ctx is not None and ctx.victim_type == "combatant"):
+            party_actor = ctx
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     src = attribution.governing(sources, *m.fig)
@@ -525,7 +527,8 @@ _REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفس�
 
 
 def _mark_repeats(claims: list[Claim]) -> None:
-    """A later figure with the same category, numbers and party as an earlier one restates it."""
+    """A later figure with the same category, best figure and party as an earlier one restates it («6 قتلى» and
+    «ستة على الأقل», "six" and "at least six": the same count, stated twice)."""
     seen: dict[tuple, Claim] = {}
     for c in claims:
         if c.subgroup_of or c.negated:
@@ -541,7 +544,7 @@ def _mark_repeats(claims: list[Claim]) -> None:
                 c.repeats = first.claim_id
             continue
         # a figure of one person who did it to themself («himself») never restates another person's
-        key = (c.category, c.asset, c.low, c.high, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
+        key = (c.category, c.asset, c.best, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
         first = seen.get(key)
         same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.end < 60
                          and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
