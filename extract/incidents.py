@@ -20,10 +20,12 @@ all the claims it has been given, whatever the batches. The rules are in docs/in
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import math
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -466,59 +468,74 @@ def _apply_merges(assign: dict[str, str], overrides: pd.DataFrame | None,
     return {i: find(i) for i in members if find(i) != i}
 
 
-def _codes(s: pd.Series) -> np.ndarray:
-    """Integer codes of a column's values (missing values get a code of their own)."""
-    return pd.factorize(s.astype(object).to_numpy(), use_na_sentinel=False)[0]
+def _num(x: float, default: float) -> float:
+    """``x``, or ``default`` when it is NaN."""
+    return default if x != x else x
 
 
-def _figures(df: pd.DataFrame, claim_ids: list[str], inc: np.ndarray, n_inc: int, settings: Settings) -> pd.DataFrame:
-    """The range of each incident (integer code in ``inc``) from its counted members ``claim_ids`` (the rule in
-    docs/incidents.md). Members come in a deterministic order; all sorting below is stable and on integers."""
-    at = pd.Index(df["claim_id"].astype(object)).get_indexer(np.asarray(claim_ids, dtype=object))
-    low = pd.to_numeric(df["low"], errors="coerce").fillna(0).to_numpy("int64")[at]
-    best = pd.to_numeric(df["best"], errors="coerce").fillna(0).to_numpy("int64")[at]
-    high = pd.to_numeric(df["high"], errors="coerce").to_numpy("float64")[at]
-    top = np.where(np.isnan(high), best, high).astype("int64")
-    day = df["day"].to_numpy("float64")[at]
-    rday = df["report_day"].to_numpy("float64")[at]
-    rday = np.where(np.isnan(rday), np.where(np.isnan(day), -1.0, day), rday)
-    ck_all = _codes(df["claimant_key"])
-    ck, doc = ck_all[at], _codes(df["doc"])[at]
-    ctype = df["claimant_type"].astype(object).to_numpy()[at]
-    rank_of = {t: i for i, t in enumerate(RELIABILITY)}
-    rank = np.fromiter((rank_of.get(t, len(RELIABILITY) - 1) for t in ctype), "int64", len(ctype))
-    enemy_claim = _flags(df["self_reported"]).eq(False).fillna(False).to_numpy(bool)
-    enemy = enemy_claim[at] & np.isin(ctype, ["government", "armed_group"])
-    rank = np.where(enemy, ENEMY_CLAIM_RANK, rank)
-    conf = pd.to_numeric(df["confidence"], errors="coerce").fillna(1.0).to_numpy("float64")[at]
-    m = pd.DataFrame({"inc": inc, "ck": ck, "doc": doc, "low": low, "best": best, "top": top, "rday": rday,
-                      "rank": rank, "conf": conf, "pos": np.arange(len(inc))})
-    m = m.iloc[np.lexsort((m["pos"], m["best"], m["rday"], m["ck"], m["inc"]))]
-    cur = m[~m.duplicated(["inc", "ck"], keep="last")].copy()  # each claimant's latest report
-    cur["credible"] = cur["conf"] >= settings.min_confidence
-    has_cred = cur.groupby("inc")["credible"].transform("any")
-    out = pd.DataFrame(index=pd.RangeIndex(n_inc))
-    out["low"] = cur[cur["credible"] | ~has_cred].groupby("inc")["low"].min()
-    out["high"] = np.maximum(cur.groupby("inc")["top"].max(), out["low"])
-    # best: the most reliable claimant type, its latest reports, their (lower) median figure
-    top_ = cur[cur["rank"] == cur.groupby("inc")["rank"].transform("min")]
-    top_ = top_[top_["rday"] == top_.groupby("inc")["rday"].transform("max")]
-    top_ = top_.iloc[np.lexsort((top_["pos"], top_["best"], top_["inc"]))]
-    k = top_.groupby("inc").cumcount().to_numpy()
-    n = top_.groupby("inc")["best"].transform("size").to_numpy()
-    pick = top_[k == (n - 1) // 2].set_index("inc")
-    out["best"] = pick["best"].clip(lower=out["low"], upper=out["high"])
-    members = np.asarray(claim_ids, dtype=object)
-    out["best_claim_id"] = pd.Series(members[pick["pos"].to_numpy()], index=pick.index)
-    labels = df["claimant_label"].astype(object).to_numpy()
-    out["best_claimant"] = pd.Series(labels[at][pick["pos"].to_numpy()], index=pick.index)
-    g = m.groupby("inc")
-    out["n_claims"] = g.size()
-    out["n_docs"] = g["doc"].nunique()
-    out["n_claimants"] = g["ck"].nunique()
-    cg = cur.groupby("inc")["best"]
-    out["spread_low"], out["spread_high"] = cg.min(), cg.max()
+def _figures(cl: dict[str, list], at: list[int], inc: list[int], n_inc: int, settings: Settings) -> list[dict]:
+    """The range of each incident (integer code in ``inc``) from its counted members (rows ``at`` of the claims'
+    columns ``cl``, in a deterministic order), by the rule in docs/incidents.md: each claimant's latest report
+    counts; ``low`` is the lowest credible one's, ``high`` the highest, ``best`` the (lower) median of the latest
+    reports of the most reliable claimant type."""
+    by_inc: list[list[int]] = [[] for _ in range(n_inc)]
+    for pos, code in enumerate(inc):
+        by_inc[code].append(pos)
+    low = [int(_num(cl["low"][i], 0)) for i in at]
+    best = [int(_num(cl["best"][i], 0)) for i in at]
+    top = [int(h) if (h := cl["high"][i]) == h else b for i, b in zip(at, best)]
+    out = []
+    for members in by_inc:
+        if len(members) == 1:  # most incidents: one report
+            p = members[0]
+            lo, hi = low[p], max(top[p], low[p])
+            out.append({"low": lo, "high": hi, "best": min(max(best[p], lo), hi), "pick": at[p], "n_claims": 1,
+                        "n_docs": 1, "n_claimants": 1, "spread_low": best[p], "spread_high": best[p]})
+            continue
+        out.append(_range(cl, at, members, low, best, top, settings))
     return out
+
+
+_RANK = {t: i for i, t in enumerate(RELIABILITY)}
+
+
+def _range(cl: dict[str, list], at: list[int], members: list[int], low: list[int], best: list[int],
+           top: list[int], settings: Settings) -> dict:
+    """``_figures`` for an incident of several reports."""
+    rday, rank = {}, {}
+    for p in members:
+        i = at[p]
+        r = cl["report_day"][i]
+        rday[p] = r if r == r else _num(cl["day"][i], -1.0)
+        t = cl["claimant_type"][i]
+        enemy = cl["self_reported"][i] is False and t in ("government", "armed_group")
+        rank[p] = ENEMY_CLAIM_RANK if enemy else _RANK.get(t, len(RELIABILITY) - 1)
+    latest: dict[Any, int] = {}  # claimant -> its latest report (then the larger figure, then the later one)
+    for p in members:
+        k = cl["claimant_key"][at[p]]
+        cur = latest.get(k)
+        if cur is None or (rday[p], best[p], p) > (rday[cur], best[cur], cur):
+            latest[k] = p
+    cur = list(latest.values())
+    credible = [p for p in cur if _num(cl["confidence"][at[p]], 1.0) >= settings.min_confidence] or cur
+    lo = min(low[p] for p in credible)
+    hi = max(max(top[p] for p in cur), lo)
+    first_rank = min(rank[p] for p in cur)
+    ranked = [p for p in cur if rank[p] == first_rank]
+    last_day = max(rday[p] for p in ranked)
+    ranked = sorted((p for p in ranked if rday[p] == last_day), key=lambda p: (best[p], p))
+    pick = ranked[(len(ranked) - 1) // 2]
+    return {"low": lo, "high": hi, "best": min(max(best[pick], lo), hi), "pick": at[pick],
+            "n_claims": len(members), "n_docs": len({cl["doc"][at[p]] for p in members}),
+            "n_claimants": len(latest), "spread_low": min(best[p] for p in cur),
+            "spread_high": max(best[p] for p in cur)}
+
+
+def _day_date(d: float) -> date | None:
+    return None if d != d else date.fromordinal(_EPOCH + int(d))
+
+
+_EPOCH = date(1970, 1, 1).toordinal()
 
 
 def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
@@ -541,55 +558,68 @@ def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFra
             cur = places.get(fid)
             if cur is None or r.depth > cur[2]:
                 places[fid] = (r.key, r.place, r.depth)
-    obj = np.dtype(object)
-    mem = pd.DataFrame({"claim_id": pd.Series(ids, dtype=obj), "incident_id": pd.Series(incs, dtype=obj),
-                        "role": "report", "counted": True, "reason": pd.Series(reasons, dtype=obj)})
-    mem["role"] = mem["role"].astype(obj)
-    final = pd.Series(incs, index=pd.Index(ids, dtype=obj), dtype=obj)
-    parts = [mem]
+    names = ("claim_id", "doc", "category", "asset", "side", "scope", "subgroup_of", "repeats", "claimant_key",
+             "claimant_label", "claimant_type", "self_reported")
+    cl = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in names}
+    for c in ("low", "best", "high", "day", "report_day", "confidence"):  # numbers, NaN where missing
+        cl[c] = pd.to_numeric(df[c], errors="coerce").to_numpy("float64").tolist()
+    row_of = {cid: i for i, cid in enumerate(cl["claim_id"])}
+    final = dict(zip(ids, incs))
+    mem = {"claim_id": list(ids), "incident_id": list(incs), "role": ["report"] * len(ids),
+           "counted": [True] * len(ids), "reason": list(reasons)}
     for col, role in (("subgroup_of", "subgroup"), ("repeats", "repeat")):
-        sub = df[~_null(df[col]) & (df["scope"] != "cumulative") & df[col].isin(final.index)]
-        sub = sub.sort_values("claim_id")
-        if len(sub):  # sub-groups and repeats follow their claim and are never counted
-            parts.append(pd.DataFrame({
-                "claim_id": sub["claim_id"].to_numpy(obj), "incident_id": final.loc[sub[col]].to_numpy(obj),
-                "role": pd.Series(role, index=range(len(sub)), dtype=obj), "counted": False,
-                "reason": (role + " of claim " + sub[col]).to_numpy(obj)}))
-    mem = pd.concat(parts, ignore_index=True)[list(MEMBER_COLUMNS)]
-    if mem.empty:
-        return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), mem)
-    counted = mem[mem["counted"]]
-    inc_code, inc_ids = pd.factorize(counted["incident_id"].astype(object).to_numpy())
-    fig = _figures(df, counted["claim_id"].tolist(), inc_code, len(inc_ids), settings)
-    at = pd.Index(df["claim_id"].astype(object)).get_indexer(counted["claim_id"].astype(object).to_numpy())
-    side = df["side"].astype(object).to_numpy()[at]
-    rep = pd.DataFrame({"inc": inc_code, "day": df["day"].to_numpy("float64")[at],
-                        "side_rank": [0 if not isinstance(x, str) else (1 if x == COMBATANTS else 2) for x in side]})
-    g = rep.groupby("inc")
-    head = pd.DataFrame(index=pd.RangeIndex(len(inc_ids)))
-    head["first_date"], head["last_date"] = g["day"].min(), g["day"].max()
-    first = ~pd.Series(inc_code).duplicated().to_numpy()
-    cats = df["category"].astype(object).to_numpy()[at]
-    assets = df["asset"].astype(object).to_numpy()[at]
-    head["category"] = pd.Series(cats[first], index=inc_code[first])
-    head["asset"] = pd.Series(assets[first], index=inc_code[first])
-    order = np.lexsort((np.arange(len(rep)), rep["side_rank"].to_numpy(), inc_code))
-    last = np.r_[inc_code[order][1:] != inc_code[order][:-1], True]
-    head["side"] = pd.Series(side[order][last], index=inc_code[order][last])
-    where = [places.get(i, (None, None, 0)) for i in inc_ids]
-    head["country"] = [k[0] if k else None for k, _, _ in where]
-    head["admin1"] = [k[1] if k else None for k, _, _ in where]
-    head["place"] = [name for _, name, _ in where]
-    head["incident_id"] = inc_ids
-    inc = head.join(fig)
-    for c in ("first_date", "last_date"):
-        d = pd.to_datetime(inc[c], unit="D").dt.date.astype(object)
-        inc[c] = d.where(inc[c].notna(), None)
-    inc = inc[list(INCIDENT_COLUMNS)]
-    for c in ("incident_id", "category", "asset", "side", "country", "admin1", "place", "best_claim_id",
-              "best_claimant"):
-        inc[c] = inc[c].astype(object).where(inc[c].notna(), None)
-    return Grouping(inc.sort_values("incident_id", ignore_index=True), mem)
+        follow = sorted((cid, of) for cid, of, sc in zip(cl["claim_id"], cl[col], cl["scope"])
+                        if of not in (None, "") and sc != "cumulative" and of in final)
+        mem["claim_id"] += [cid for cid, _ in follow]
+        mem["incident_id"] += [final[of] for _, of in follow]
+        mem["role"] += [role] * len(follow)
+        mem["counted"] += [False] * len(follow)
+        mem["reason"] += [f"{role} of claim {of}" for _, of in follow]
+    members = _frame(mem, MEMBER_COLUMNS, {"counted": bool})
+    if members.empty:
+        return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), members)
+    code_of: dict[str, int] = {}
+    inc_code = [code_of.setdefault(i, len(code_of)) for i in incs]
+    at = [row_of[cid] for cid in ids]
+    figs = _figures(cl, at, inc_code, len(code_of), settings)
+    n = len(code_of)
+    first, last, side_of_inc, side_rank = [math.nan] * n, [math.nan] * n, [None] * n, [-1] * n
+    lead = [-1] * n  # the first member: the incident's category and asset
+    days, sides = cl["day"], cl["side"]
+    for code, i in zip(inc_code, at):
+        if lead[code] < 0:
+            lead[code] = i
+        d = days[i]
+        if d == d:
+            f = first[code]
+            if f != f or d < f:
+                first[code] = d
+            la = last[code]
+            if la != la or d > la:
+                last[code] = d
+        side = sides[i]
+        r = 0 if not isinstance(side, str) else (1 if side == COMBATANTS else 2)
+        if r >= side_rank[code]:  # the most telling side (a party, then combatants); the last member on a tie
+            side_rank[code], side_of_inc[code] = r, side
+    order = sorted(code_of.items())
+    figs = [figs[code] for _, code in order]
+    where = [places.get(iid, (None, None, 0)) for iid, _ in order]
+    lead = [lead[code] for _, code in order]
+    picks = [f["pick"] for f in figs]
+    cols = {"incident_id": [iid for iid, _ in order], "category": [cl["category"][i] for i in lead],
+            "asset": [cl["asset"][i] for i in lead], "side": [side_of_inc[code] for _, code in order],
+            "country": [k[0] if k else None for k, _, _ in where], "admin1": [k[1] if k else None for k, _, _ in where],
+            "place": [name for _, name, _ in where], "first_date": [_day_date(first[code]) for _, code in order],
+            "last_date": [_day_date(last[code]) for _, code in order],
+            "best_claim_id": [cl["claim_id"][i] for i in picks], "best_claimant": [cl["claimant_label"][i] for i in picks]}
+    numbers = ("low", "best", "high", "n_claims", "n_docs", "n_claimants", "spread_low", "spread_high")
+    cols |= {c: [f[c] for f in figs] for c in numbers}
+    return Grouping(_frame(cols, INCIDENT_COLUMNS, dict.fromkeys(numbers, np.int64)), members)
+
+
+def _frame(cols: dict[str, list], names: Iterable[str], typed: dict[str, Any]) -> pd.DataFrame:
+    """A DataFrame of the columns ``names``: object columns (None for missing), except the ``typed`` ones."""
+    return pd.DataFrame({c: pd.Series(cols[c], dtype=typed.get(c, object)) for c in names})
 
 
 class IncidentIndex:
@@ -613,6 +643,10 @@ class IncidentIndex:
         """Group a batch of claims (claim ids already seen are ignored); returns the blocks it touched."""
         if claims.empty:
             return set()
+        with _no_gc():
+            return self._add(claims)
+
+    def _add(self, claims: pd.DataFrame) -> set[tuple]:
         df = prepare(claims)
         seen = self._seen
         df = df[[c not in seen for c in df["claim_id"].tolist()]].drop_duplicates("claim_id")
@@ -631,7 +665,21 @@ class IncidentIndex:
 
     def result(self) -> Grouping:
         """Incidents and membership of everything added so far."""
-        return _result(self.claims(), self._blocks, self.overrides, self.settings)
+        with _no_gc():
+            return _result(self.claims(), self._blocks, self.overrides, self.settings)
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """The cycle collector paused: grouping makes many small objects and no cycles, and the collector's passes
+    over them cost more than the grouping itself on large batches."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def group(claims: pd.DataFrame, overrides: pd.DataFrame | None = None, settings: Settings | None = None,
