@@ -367,7 +367,7 @@ def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
     (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key`` (who speaks, for supersession) and
     ``claimant_label`` (claimant, else claimed_by)."""
-    df = claims.copy()
+    df = claims.astype({c: object for c, t in claims.dtypes.items() if isinstance(t, pd.StringDtype)})
     for name, default in _DEFAULTS.items():
         if name not in df.columns:
             df[name] = default
