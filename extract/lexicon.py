@@ -147,8 +147,9 @@ def language(code: str) -> Language:
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
         ))
     lang.num_re = re.compile(nums.pattern)
-    # A claim needs a casualty word (or a sub-group marker continuing the sentence before).
-    lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))))
+    # A claim needs a casualty word, a sub-group marker continuing the sentence before, or a life word («فقد … حياته»).
+    lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
+                                            + _norm_list(lex.get("life_words", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
 
