@@ -17,7 +17,7 @@ from extract.dates import event_date
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
-from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
+from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
 from extract.required_literals import LiteralScan
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
@@ -161,13 +161,17 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex),
-    and the scan telling which clauses a sentence meets (a rule missing one is not run)."""
+    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex,
+    (name, index) of its named groups, index of each figure group it has), and the scan telling which clauses
+    a sentence meets (a rule missing one is not run)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex) for rule in L.rules)
+        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex,
+                       tuple(rule.regex.groupindex.items()),
+                       tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex))
+                      for rule in L.rules)
         plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses))
     return plan
 
@@ -198,7 +202,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     steps, scan = _plan(L)
     unmet = ~scan.met(s)
     trailing_re = L.numbers.trailing_re
-    for rule, clauses, at_num, rx in steps:
+    for rule, clauses, at_num, rx, names, figures in steps:
         if clauses & unmet:
             continue
         if at_num:
@@ -215,10 +219,11 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
         else:
             found = rx.finditer(s)
         for m in found:
-            groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
-            fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
+            regs = m.regs
+            fig = next((regs[i] for i in figures if regs[i][0] >= 0), None)
             if fig is None:
                 continue
+            groups = {k: regs[i] for k, i in names if regs[i][0] >= 0}
             inner = [v for k, v in groups.items() if k != "trig"] or [fig]
             core = (min(a for a, _ in inner), max(b for _, b in inner))  # figure and victims, not the trigger
             lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
