@@ -308,7 +308,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     # The quote runs from the first named group (not the clitics or context words before it) to the match's end;
     # a trigger separated from the figure by other words («اعتقلت قوات الأمن 15 شخصا») stays out of it.
     inner = [a for k, (a, _) in g.items() if k != "trig"]
-    first = min(g["trig"][0], *inner) if "trig" in g and inner and not re.search(r"\w", s[g["trig"][1]:min(inner)]) \
+    first = min(g["trig"][0], *inner) if "trig" in g and inner and not _WORD_CHAR.search(s, g["trig"][1], min(inner)) \
         else min(inner or [a for a, _ in g.values()] or [m.start])
     start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
@@ -381,6 +381,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
 
 
 _WORD = re.compile(r"[^\W_]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
