@@ -150,7 +150,7 @@ def parse_date(s, lang: str | None = None) -> date | None:
 def _event(sentence: str, published: date | None, lang: str) -> date | None:
     spec = _lang(lang)
     text = normalise_str(sentence)  # as _norm: normalising turns the Arabic digits into ASCII ones too
-    if not spec.prefilter.search(text) and not _ISO.search(text):
+    if not spec.prefilter.search(text):  # (it finds the ISO dates' "2024-0" too)
         return None
     found = _explicit(text, sentence, spec, published)  # (the digits are no month name, and never upper case)
     if found or published is None:
