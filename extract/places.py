@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 
 import yaml
@@ -295,14 +295,13 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     out = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    pos = at = 0  # parts[at] starts at s[pos]
+    offsets = [0, *accumulate(map(len, parts))]  # parts[k] starts at s[offsets[k]]
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos += len("".join(parts[at:2 * i + 1]))
-        at = 2 * i + 1  # word i starts at s[pos]
+        pos = offsets[2 * i + 1]  # word i starts at s[pos]
         tok = words[i]
         latin, variants = known.get(tok) or _starts(tok, g)
         if latin and cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
@@ -342,7 +341,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     start = j
                 if k is not None:
                     n = k - i + 1
-        end = pos + len("".join(parts[at:2 * (i + n)]))
+        end = offsets[2 * (i + n)]
         args = (text, norm, words, parts, i, n, end)
         out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
                     if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
@@ -384,8 +383,9 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
         mine = [p for p in places if p.geonameid in own] or places
         for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
             if len(points) == 1:
-                total.update(points)
-                by_name[tuple(p.geonameid for p in places)].update(points)
+                point, = points
+                total[point] += 1
+                by_name[tuple(p.geonameid for p in places)][point] += 1
     chosen = []
     for start, end, places, own, inside in raw:
         if len(places) == 1:
