@@ -162,15 +162,16 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 
 def _plan(L: Language) -> tuple:
     """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex,
-    (name, index) of its named groups, index of each figure group it has), and the scan telling which clauses
-    a sentence meets (a rule missing one is not run)."""
+    (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
+    and the scan telling which clauses a sentence meets (a rule missing one is not run)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
         steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex,
                        tuple(rule.regex.groupindex.items()),
-                       tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex))
+                       tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
+                       tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
                       for rule in L.rules)
         plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses))
     return plan
@@ -202,7 +203,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     steps, scan = _plan(L)
     unmet = ~scan.met(s)
     trailing_re = L.numbers.trailing_re
-    for rule, clauses, at_num, rx, names, figures in steps:
+    for rule, clauses, at_num, rx, names, figures, others in steps:
         if clauses & unmet:
             continue
         if at_num:
@@ -223,13 +224,14 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             fig = next((regs[i] for i in figures if regs[i][0] >= 0), None)
             if fig is None:
                 continue
+            inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
+            core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
+            if kept:
+                lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
+                near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
+                if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
+                    continue
             groups = {k: regs[i] for k, i in names if regs[i][0] >= 0}
-            inner = [v for k, v in groups.items() if k != "trig"] or [fig]
-            core = (min(a for a, _ in inner), max(b for _, b in inner))  # figure and victims, not the trigger
-            lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
-            near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
-            if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
-                continue
             end, trailing = m.end(), ""
             if "num" in groups and trailing_re and (t := trailing_re.match(s, end)):
                 end, trailing = t.end(), t.group()
