@@ -155,7 +155,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
 def carries(lang: Language, s: str) -> bool:
     """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
     rx = _rx(lang, "report_carry")
-    return bool(rx) and any(rx.match(s, i) for i in range(3))  # (the first match starts at 0, 1 or 2)
+    return bool(rx) and (rx.match(s) or rx.match(s, 1) or rx.match(s, 2)) is not None  # a match at 0, 1 or 2
 
 
 def governing(sources: list[Source], fig_start: int, fig_end: int) -> Source | None:
