@@ -250,7 +250,10 @@ def _num_starts(L: Language, s: str) -> list[int]:
     two words (a rule may need a shorter phrase than the longest one)."""
     out: list[int] = []
     for m in L.num_re.finditer(s):
-        out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
+        if m.group().isalnum():  # one word ("45", "ثلاثة"): it starts where the phrase starts
+            out.append(m.start())
+        else:
+            out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
     return out
 
 
