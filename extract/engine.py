@@ -163,7 +163,8 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 def _plan(L: Language) -> tuple:
     """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex,
     (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
-    and the scan telling which clauses a sentence meets (a rule missing one is not run)."""
+    the scan telling which clauses a sentence meets (a rule missing one is not run), and the rules to run for
+    each set of clauses met (filled as sets turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
@@ -173,7 +174,7 @@ def _plan(L: Language) -> tuple:
                        tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
                        tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
                       for rule in L.rules)
-        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses))
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), {})
     return plan
 
 
@@ -200,12 +201,15 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
-    steps, scan = _plan(L)
-    unmet = ~scan.met(s)
+    steps, scan, runnable = _plan(L)
+    met = scan.met(s)
+    todo = runnable.get(met)
+    if todo is None:
+        if len(runnable) >= 4096:
+            runnable.clear()
+        todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
     trailing_re = L.numbers.trailing_re
-    for rule, clauses, at_num, rx, names, figures, others in steps:
-        if clauses & unmet:
-            continue
+    for rule, _clauses, at_num, rx, names, figures, others in todo:
         if at_num:
             if starts is None:
                 starts = _num_starts(L, s)
@@ -221,8 +225,11 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             found = rx.finditer(s)
         for m in found:
             regs = m.regs
-            fig = next((regs[i] for i in figures if regs[i][0] >= 0), None)
-            if fig is None:
+            for i in figures:
+                if regs[i][0] >= 0:
+                    fig = regs[i]
+                    break
+            else:
                 continue
             inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
             core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
