@@ -188,7 +188,8 @@ def _one_core() -> None:
 
 
 def measure(docs: Iterator[str]) -> dict[str, float]:
-    """Extract every document of a stream; characters, documents, claims and seconds."""
+    """Extract every document of a stream; characters, documents, claims, seconds and the machine's load
+    average when done (the machine may be shared: chars_per_cpu_s is the figure to compare then)."""
     from extract import extract_claims
 
     chars = n = claims = 0
@@ -198,7 +199,7 @@ def measure(docs: Iterator[str]) -> dict[str, float]:
         chars += len(text)
         n += 1
     return {"chars": chars, "docs": n, "claims": claims, "seconds": time.perf_counter() - t0,
-            "cpu_seconds": time.process_time() - c0}
+            "cpu_seconds": time.process_time() - c0, "load_1m": os.getloadavg()[0]}
 
 
 def research_documents(shared: Path) -> Iterator[str]:
@@ -269,7 +270,8 @@ def _line(name: str, r: dict[str, float]) -> str:
     s = r["seconds"] or 1e-9
     cpu = r["cpu_seconds"] or 1e-9
     return (f"{name} chars={r['chars']} docs={r['docs']} claims={r['claims']} seconds={s:.2f} cpu_seconds={cpu:.2f} "
-            f"chars_per_s={r['chars'] / s:.0f} docs_per_s={r['docs'] / s:.1f} chars_per_cpu_s={r['chars'] / cpu:.0f}")
+            f"chars_per_s={r['chars'] / s:.0f} docs_per_s={r['docs'] / s:.1f} chars_per_cpu_s={r['chars'] / cpu:.0f}"
+            f" load_1m={r['load_1m']:.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:

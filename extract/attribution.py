@@ -30,7 +30,9 @@ class Source:
 
 
 def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
-    cache = lang.__dict__.setdefault("_attr_cache", {})
+    cache = lang.__dict__.get("_attr_cache")
+    if cache is None:
+        cache = lang.__dict__["_attr_cache"] = {}
     if key not in cache:
         words = lang.data.get(key)
         if not words:
@@ -50,7 +52,9 @@ def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
 
 
 def _words(lang: Language, key: str) -> frozenset[str]:
-    cache = lang.__dict__.setdefault("_word_sets", {})
+    cache = lang.__dict__.get("_word_sets")
+    if cache is None:
+        cache = lang.__dict__["_word_sets"] = {}
     if key not in cache:
         from extract.lexicon import _norm_list
         cache[key] = frozenset(_norm_list(lang.data.get(key, [])))
@@ -114,7 +118,9 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
 def find_sources(lang: Language, s: str) -> list[Source]:
     """Every reporting clause of a normalised sentence, with its source span."""
     out: list[Source] = []
-    pronouns = frozenset(lang.data.get("pronouns", []))
+    pronouns = lang.__dict__.get("_pronouns")
+    if pronouns is None:
+        pronouns = lang.__dict__["_pronouns"] = frozenset(lang.data.get("pronouns", []))
     if rx := _rx(lang, "report_before"):
         for m in rx.finditer(s):
             a, b, _ = _forward(lang, s, m.end())
@@ -149,7 +155,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
 def carries(lang: Language, s: str) -> bool:
     """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
     rx = _rx(lang, "report_carry")
-    return bool(rx and (m := rx.search(s)) and m.start() <= 2)
+    return bool(rx) and (rx.match(s) or rx.match(s, 1) or rx.match(s, 2)) is not None  # a match at 0, 1 or 2
 
 
 def governing(sources: list[Source], fig_start: int, fig_end: int) -> Source | None:

@@ -149,10 +149,10 @@ def parse_date(s, lang: str | None = None) -> date | None:
 @lru_cache(maxsize=16384)
 def _event(sentence: str, published: date | None, lang: str) -> date | None:
     spec = _lang(lang)
-    text = _norm(sentence)
-    if not spec.prefilter.search(text) and not _ISO.search(text):
+    text = normalise_str(sentence)  # as _norm: normalising turns the Arabic digits into ASCII ones too
+    if not spec.prefilter.search(text):  # (it finds the ISO dates' "2024-0" too)
         return None
-    found = _explicit(text, sentence.translate(_DIGITS), spec, published)
+    found = _explicit(text, sentence, spec, published)  # (the digits are no month name, and never upper case)
     if found or published is None:
         return found
     today = None

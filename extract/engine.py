@@ -17,7 +17,7 @@ from extract.dates import event_date
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
-from extract.lexicon import LANG_DIR, LANGS, Language, Rule, language
+from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
 from extract.required_literals import LiteralScan
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
@@ -161,14 +161,20 @@ def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex),
-    and the scan telling which clauses a sentence meets (a rule missing one is not run)."""
+    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex,
+    (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
+    the scan telling which clauses a sentence meets (a rule missing one is not run), and the rules to run for
+    each set of clauses met (filled as sets turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex) for rule in L.rules)
-        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses))
+        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex,
+                       tuple(rule.regex.groupindex.items()),
+                       tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
+                       tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
+                      for rule in L.rules)
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), {})
     return plan
 
 
@@ -195,12 +201,15 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
-    steps, scan = _plan(L)
-    unmet = ~scan.met(s)
+    steps, scan, runnable = _plan(L)
+    met = scan.met(s)
+    todo = runnable.get(met)
+    if todo is None:
+        if len(runnable) >= 4096:
+            runnable.clear()
+        todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
     trailing_re = L.numbers.trailing_re
-    for rule, clauses, at_num, rx in steps:
-        if clauses & unmet:
-            continue
+    for rule, _clauses, at_num, rx, names, figures, others in todo:
         if at_num:
             if starts is None:
                 starts = _num_starts(L, s)
@@ -215,16 +224,21 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
         else:
             found = rx.finditer(s)
         for m in found:
-            groups = {k: m.span(k) for k, v in m.groupdict().items() if v is not None}
-            fig = next((groups[k] for k in ("num", "one", "two", "unq", "neg") if k in groups), None)
-            if fig is None:
+            regs = m.regs
+            for i in figures:
+                if regs[i][0] >= 0:
+                    fig = regs[i]
+                    break
+            else:
                 continue
-            inner = [v for k, v in groups.items() if k != "trig"] or [fig]
-            core = (min(a for a, _ in inner), max(b for _, b in inner))  # figure and victims, not the trigger
-            lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
-            near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
-            if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
-                continue
+            inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
+            core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
+            if kept:
+                lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
+                near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
+                if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
+                    continue
+            groups = {k: regs[i] for k, i in names if regs[i][0] >= 0}
             end, trailing = m.end(), ""
             if "num" in groups and trailing_re and (t := trailing_re.match(s, end)):
                 end, trailing = t.end(), t.group()
@@ -243,7 +257,10 @@ def _num_starts(L: Language, s: str) -> list[int]:
     two words (a rule may need a shorter phrase than the longest one)."""
     out: list[int] = []
     for m in L.num_re.finditer(s):
-        out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
+        if m.group().isalnum():  # one word ("45", "ثلاثة"): it starts where the phrase starts
+            out.append(m.start())
+        else:
+            out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
     return out
 
 
@@ -303,7 +320,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     # The quote runs from the first named group (not the clitics or context words before it) to the match's end;
     # a trigger separated from the figure by other words («اعتقلت قوات الأمن 15 شخصا») stays out of it.
     inner = [a for k, (a, _) in g.items() if k != "trig"]
-    first = min(g["trig"][0], *inner) if "trig" in g and inner and not re.search(r"\w", s[g["trig"][1]:min(inner)]) \
+    first = min(g["trig"][0], *inner) if "trig" in g and inner and not _WORD_CHAR.search(s, g["trig"][1], min(inner)) \
         else min(inner or [a for a, _ in g.values()] or [m.start])
     start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
@@ -376,6 +393,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
 
 
 _WORD = re.compile(r"[^\W_]")
+_WORD_CHAR = re.compile(r"\w")
 
 
 def _place(st: _DocState, s0: int, e0: int, start: int, end: int,

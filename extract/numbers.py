@@ -74,7 +74,10 @@ class NumberLexicon:
         vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
         qual = f"(?:{p}{alternation(self.qualifiers)}\\s*)?" if self.qualifiers else ""
         after = f"(?:\\s*{alternation(self.qualifiers_after)})?" if self.qualifiers_after else ""
-        self.pattern = f"(?<!\\w)(?:{qual}(?:{rng}|{core}){after}|{vague})(?![\\w])"
+        # A phrase opens with a digit or one of the words, clitics before it: one look at the words turns most
+        # other words away before the alternatives below are tried one by one.
+        opening = alternation([*self.qualifiers, *self.range_open, *self.numbers, *self.scales, *self.vague])
+        self.pattern = f"(?<!\\w)(?={p}(?:\\d|{opening}))(?:{qual}(?:{rng}|{core}){after}|{vague})(?![\\w])"
         # Pieces for parsing a matched phrase.
         self._qual_re = re.compile(f"^(?:{self.prefixes})?({alternation(self.qualifiers)})\\s*") if self.qualifiers else None
         self._after_re = re.compile(f"\\s*({alternation(self.qualifiers_after)})$") if self.qualifiers_after else None

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import compress
+from itertools import accumulate, compress
 from pathlib import Path
 
 import yaml
@@ -219,19 +219,29 @@ class _Around:
     def __init__(self, lists: dict, capitalised: bool) -> None:
         self.capitalised = capitalised  # English words after the name must be capitalised
         before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in lists for w in lists[lang]["before"]}
-        self.before = sorted(before, key=len, reverse=True)
-        self.after = sorted({tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists
-                             for w in lists[lang]["after"]}, key=len, reverse=True)
+        after = {tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists for w in lists[lang]["after"]}
+        self.before_one = frozenset(w[0] for w in before if len(w) == 1)  # may carry clitics: «لوكالة»
+        self.before_last: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # longer ones, by their last word
+        for w in before:
+            if len(w) > 1:
+                self.before_last[w[-1]].append(w)
+        self.after_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # by their first word
+        for w in after:
+            self.after_first[w[0]].append(w)
 
     def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
         """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
         (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or after it, at most two capitalised words
         between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
-        for before in self.before:
-            j = i - len(before)
-            if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i + 1)) \
-                    and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
+        if i and parts[2 * i] == " ":
+            last = words[i - 1]
+            if any(v in self.before_one for _skip, v in _variants(last)):
                 return True
+            for before in self.before_last.get(last, ()):
+                j = i - len(before)
+                if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i)) \
+                        and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
+                    return True
         pos = end
         for k in range(i + n, min(i + n + 3, len(words))):  # up to two capitalised words between: "X Ayoubi School"
             if parts[2 * k] != " ":
@@ -239,7 +249,7 @@ class _Around:
             pos += 1
             upper = text[norm.orig(pos)].isupper()
             if not self.capitalised or upper:
-                for after in self.after:
+                for after in self.after_first.get(words[k], ()):
                     if words[k:k + len(after)] == list(after) \
                             and all(parts[2 * m] == " " for m in range(k, k + len(after))):
                         return True
@@ -285,14 +295,13 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     out = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    pos = at = 0  # parts[at] starts at s[pos]
+    offsets = [0, *accumulate(map(len, parts))]  # parts[k] starts at s[offsets[k]]
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos += len("".join(parts[at:2 * i + 1]))
-        at = 2 * i + 1  # word i starts at s[pos]
+        pos = offsets[2 * i + 1]  # word i starts at s[pos]
         tok = words[i]
         latin, variants = known.get(tok) or _starts(tok, g)
         if latin and cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
@@ -332,7 +341,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     start = j
                 if k is not None:
                     n = k - i + 1
-        end = pos + len("".join(parts[at:2 * (i + n)]))
+        end = offsets[2 * (i + n)]
         args = (text, norm, words, parts, i, n, end)
         out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
                     if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
@@ -374,8 +383,9 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
         mine = [p for p in places if p.geonameid in own] or places
         for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
             if len(points) == 1:
-                total.update(points)
-                by_name[tuple(p.geonameid for p in places)].update(points)
+                point, = points
+                total[point] += 1
+                by_name[tuple(p.geonameid for p in places)][point] += 1
     chosen = []
     for start, end, places, own, inside in raw:
         if len(places) == 1:

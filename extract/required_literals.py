@@ -210,7 +210,12 @@ class LiteralScan:
         # The scan finds, at each position, the longest literal starting there; the shorter ones starting there
         # are its prefixes, so a literal found stands for itself and for every listed literal it starts with.
         self._meets = {w: _or(meets.get(w[:n], 0) for n in range(1, len(w) + 1)) for w in literals}
-        self._rx = re.compile(f"(?=({alternation(literals, literal=True)}))") if literals else None
+        # Each match is one character, the longest literal starting there captured by a look-ahead (so that
+        # overlapping literals are all found); written with the literals' first characters first, which lets the
+        # regex engine skip to them instead of trying every position.
+        firsts = "".join(sorted({re.escape(w[0]) for w in literals}))
+        self._rx = re.compile(f"[{firsts}](?<=(?=({alternation(literals, literal=True)}))[\\s\\S])") \
+            if literals else None
 
     def met(self, text: str) -> int:
         """The bits of the clauses ``text`` meets."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
 _DROP = _DIACRITICS | {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"}
@@ -108,9 +109,10 @@ def _fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def normalise_str(text: str) -> str:
     """The normalised string alone (for lexicon entries and lookups): ``normalise(text).text``, without the
-    offset map."""
+    offset map. Remembered: a claim's sentence and victims are looked at by several steps."""
     kept = _DROP_RE.sub("", text)
     out = _fold(kept).lower()
     return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
