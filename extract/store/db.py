@@ -9,7 +9,8 @@ from __future__ import annotations
 import ctypes
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -701,13 +702,16 @@ WINDOW_CLAIMS = 2000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
 
 
-def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> int:
+def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None,
+                      pool: Any = None, width: int = 1) -> int:
     """Regroup all claims, or only the ``blocks`` an ingest batch touched (with blocks holding re-extracted claims
     and blocks tied to them by merges); returns the number of incidents written.
 
     Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each in its own
-    transaction, and a unit's claims a window of days at a time (``_regroup_unit``): memory stays flat however
-    large the store and its blocks, and the result is that of grouping all the blocks at once."""
+    transaction, and a unit's claims a window of days at a time (``_unit_windows``): memory stays flat however
+    large the store and its blocks, and the result is that of grouping all the blocks at once. With a ``pool``
+    (multiprocessing), the windows are grouped in its processes, ``width`` units at a time, each unit on a cursor
+    of its own (units share no incident and no claim)."""
     from extract.incidents import _default_resolver, group
 
     overrides = incident_overrides(con)
@@ -724,13 +728,9 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
         todo |= more
     if not todo:
         return 0
-    resolve = _default_resolver()
     merged = set().union(*merges.values())
-    n = 0
-    for unit in _block_units(con, sorted(todo), merges, resolve):
-        n += _regroup_unit(con, unit, sorted(todo), overrides, resolve, windowed=not merged & set(unit))
-        _trim_heap()
-    return n
+    units = _block_units(con, sorted(todo), merges, _default_resolver())
+    return _regroup_units(con, units, sorted(todo), overrides, merged, pool, width if pool is not None else 1)
 
 
 try:
@@ -746,34 +746,97 @@ def _trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _regroup_unit(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block],
-                  overrides: pd.DataFrame, resolve: Any, windowed: bool) -> int:
-    """Swap in the incidents of one unit, in one transaction; returns how many were written.
+class _Done:
+    """A result computed in this process, shaped like a pool's AsyncResult."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def get(self) -> Any:
+        return self.value
+
+
+def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], todo: Sequence[Block],
+                   overrides: pd.DataFrame, merged: set[Block], pool: Any, width: int) -> int:
+    """Run ``_unit_windows`` for each unit, ``width`` units at a time (each on a cursor of its own when more than
+    one: units share no incident and no membership), their windows grouped by ``group_window`` in ``pool`` (in
+    this process without one) while this process reads and writes the other units'."""
+    queue = iter(units)
+    flight: deque = deque()  # (connection, the unit's steps, its window being grouped)
+    n = 0
+
+    def run(window: tuple[pd.DataFrame, date | None]) -> Any:
+        if pool is None:
+            return _Done(group_window(*window, overrides))
+        return pool.apply_async(group_window, (*window, overrides))
+
+    def start() -> None:
+        unit = next(queue, None)
+        if unit is not None:
+            cur = con.cursor() if width > 1 else con
+            steps = _unit_windows(cur, unit, todo, windowed=not merged & set(unit))
+            flight.append((cur, steps, run(next(steps))))
+
+    try:
+        for _ in range(width):
+            start()
+        while flight:
+            cur, steps, result = flight.popleft()
+            try:
+                window = steps.send(result.get())
+            except StopIteration as done:
+                n += done.value
+                if cur is not con:
+                    cur.close()
+                _trim_heap()
+                start()
+                continue
+            flight.append((cur, steps, run(window)))
+    finally:
+        for cur, steps, _ in flight:  # after a failure: roll back the units still open
+            steps.close()
+            if cur is not con:
+                cur.close()
+    return n
+
+
+def group_window(claims: pd.DataFrame, last: date | None, overrides: pd.DataFrame
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Group one window's claims (no SQL: it may run in a worker process): the incidents no claim dated after
+    ``last`` can join, their members, and the counted members of the incidents still open (carried into the
+    next window)."""
+    from extract.incidents import Settings, _default_resolver, group
+
+    reach = Settings().window_days
+    g = group(claims, overrides, resolve=_default_resolver())
+    inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
+    done = g.members["incident_id"].isin(inc["incident_id"])
+    return inc, g.members[done], g.members[~done & g.members["counted"]]["claim_id"].tolist()
+
+
+def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block], windowed: bool
+                  ) -> Generator[tuple[pd.DataFrame, date | None], tuple[pd.DataFrame, pd.DataFrame, list[str]], int]:
+    """Swap in the incidents of one unit, in one transaction: yields each window's claims (and its last day), is
+    sent back ``group_window``'s result; returns how many incidents were written.
 
     The sweep (docs/incidents.md) only lets a claim join an incident whose first date is at most ``window_days``
     before its own, so the unit's claims are grouped a window of days at a time: each window with the members of
     the incidents still open when it starts (regrouping those alone gives them back exactly as they were), and
     an incident is written once no later claim can join it. A unit with a merge override is grouped whole (a merge
     may join incidents of any dates)."""
-    from extract.incidents import Settings, group
-
-    reach = Settings().window_days
     windows = _day_windows(con, unit) if windowed else [(date.min, None)]
     carry: list[str] = []  # the counted members of the incidents still open
     n = 0
-    with _transaction(con, {"unit_blocks": _blocks_table(unit), "todo_blocks": _blocks_table(todo)}):
-        con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
-                    "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
-        con.execute("DELETE FROM incidents WHERE block IN "
-                    "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
+    with _transaction(con, {"todo_blocks": _blocks_table(todo)}):
+        with _registered(con, {"unit_blocks": _blocks_table(unit)}):
+            con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
+                        "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
+            con.execute("DELETE FROM incidents WHERE block IN "
+                        "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
         for first, last in windows:
-            g = group(_window_input(con, first, last, carry), overrides, resolve=resolve)
-            inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
-            members = g.members[g.members["incident_id"].isin(inc["incident_id"])]
+            inc, members, carry = yield _window_input(con, unit, first, last, carry), last
             _insert_incidents(con, inc, members)
             n += len(inc)
-            left = g.members[~g.members["incident_id"].isin(inc["incident_id"]) & g.members["counted"]]
-            carry = left["claim_id"].tolist()
     return n
 
 
@@ -799,14 +862,15 @@ def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[
     return windows + [(first, None)]
 
 
-def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: Sequence[str]
-                  ) -> pd.DataFrame:
-    """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated ones
+def _window_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], first: date, last: date | None,
+                  carry: Sequence[str]) -> pd.DataFrame:
+    """The claims to group for one window of ``unit``: its claims dated first..last (undated ones
     go with the first window, whose ``first`` is date.min), the claims ``carry`` names, and the sub-groups and
     repeats in ``todo_blocks`` that follow one of those (grouping all the blocks at once would list them too).
     The date and follower tests come first, so that a scan reads the other columns of those rows only."""
     cols = _INPUT_COLUMNS
-    with _registered(con, {"carry": pa.table({"claim_id": pa.array(list(carry), pa.string())})}):
+    carry_table = pa.table({"claim_id": pa.array(list(carry), pa.string())})
+    with _registered(con, {"unit_blocks": _blocks_table(unit), "carry": carry_table}):
         return con.execute(
             f"WITH own AS (SELECT {cols} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
             "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL) "

@@ -1,7 +1,8 @@
 """Paths (or pasted texts) → articles → claims → the store, in batches that each land whole or not at all.
 
-Reading and de-duplication run in this process; extraction runs in worker processes; the write connection
-is opened only to commit each batch (DuckDB has one writer or many readers, so readers get in between).
+Reading and de-duplication run in this process; extraction runs in worker processes, and so does the grouping
+of the incident regroup at the end of the run; the write connection is opened only to commit each batch (DuckDB
+has one writer or many readers, so readers get in between).
 """
 from __future__ import annotations
 
@@ -133,6 +134,7 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
     report = IngestReport(files=bar.files)
     batch = _Batch()
     touched: set[db.Block] = set()
+    pool = _Workers(workers)
 
     def tasks() -> Iterator[list[tuple[str, bool, Article]]]:
         """Chunks of (article id, replaces stored claims, article) to extract; counts the rest in the batch."""
@@ -169,7 +171,7 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
             t = time.perf_counter()
             with db.writer(db_path) as con:
-                db.regroup_incidents(con, sorted(touched))
+                db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
             report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
@@ -177,50 +179,67 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         bar.update(report)
         batch.__init__()
 
-    for articles, claims, replace, failed in _extract_all(tasks(), workers):
-        batch.articles.append(articles)
-        batch.claims.append(claims)
-        batch.replace += replace
-        batch.rejections += failed
-        report.rejections += failed
-        batch.docs += articles.num_rows
-        bar.update(report, pending=batch.seen)
-        if batch.docs >= batch_size:
-            commit(finished=False)
-    commit(finished=True)
+    try:
+        for articles, claims, replace, failed in _extract_all(tasks(), pool):
+            batch.articles.append(articles)
+            batch.claims.append(claims)
+            batch.replace += replace
+            batch.rejections += failed
+            report.rejections += failed
+            batch.docs += articles.num_rows
+            bar.update(report, pending=batch.seen)
+            if batch.docs >= batch_size:
+                commit(finished=False)
+        commit(finished=True)
+    finally:
+        pool.close()
     report.run_id = run.run_id
     report.seconds = time.perf_counter() - t0
     bar.close(report)
     return report
 
 
-def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: int | None
+class _Workers:
+    """The worker processes: started when extraction first needs them (never for one worker or a one-task input),
+    then lent to the incident regroup at the end of the run."""
+
+    def __init__(self, n: int | None):
+        self.n = n or os.cpu_count() or 1
+        self.pool: Any = None
+
+    def start(self) -> Any:
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("spawn").Pool(self.n)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: _Workers
                  ) -> Iterator[tuple[pa.Table, pa.Table, list[str], list[Rejection]]]:
-    """Results of extract_chunk in task order: in this process for one worker or a small input, else in a pool
-    of ``workers`` processes with a bounded number of tasks in flight (memory stays flat)."""
-    workers = workers or os.cpu_count() or 1
+    """Results of extract_chunk in task order: in this process for one worker or a small input, else in the pool
+    of ``workers`` with a bounded number of tasks in flight (memory stays flat)."""
     head = list(islice(tasks, 2))
-    if workers == 1 or len(head) < 2:
+    if workers.n == 1 or len(head) < 2:
         for t in head:
             yield extract_chunk(t)
         for t in tasks:
             yield extract_chunk(t)
         return
-    pool = multiprocessing.get_context("spawn").Pool(workers)
-    try:
-        pending: deque = deque()
-        for t in head:
-            pending.append(pool.apply_async(extract_chunk, (t,)))
-        for t in tasks:
-            pending.append(pool.apply_async(extract_chunk, (t,)))
-            while len(pending) > workers * 4:
-                yield pending.popleft().get()
-        while pending:
+    pool = workers.start()
+    pending: deque = deque()
+    for t in head:
+        pending.append(pool.apply_async(extract_chunk, (t,)))
+    for t in tasks:
+        pending.append(pool.apply_async(extract_chunk, (t,)))
+        while len(pending) > workers.n * 4:
             yield pending.popleft().get()
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    while pending:
+        yield pending.popleft().get()
 
 
 def extract_chunk(chunk: list[tuple[str, bool, Article]]) -> tuple[pa.Table, pa.Table, list[str], list[Rejection]]:
