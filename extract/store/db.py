@@ -91,8 +91,11 @@ def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 @contextmanager
-def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go."""
+def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None
+           ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go. ``threads``
+    caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores). Once it
+    closes, the pages DuckDB freed go back to the system."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -105,10 +108,13 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb
                 raise
             time.sleep(0.1)
     try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         migrate(con)
         yield con
     finally:
         con.close()
+        _trim_heap()
 
 
 @contextmanager
@@ -623,14 +629,12 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
         _insert_incidents(con, incidents, members)
 
 
-def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame) -> None:
+def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame | pa.Table,
+                      members: pd.DataFrame | pa.Table) -> None:
     """Write incidents and their memberships (inside the caller's transaction), first deleting the memberships of
     the same claims, incidents with the same ids, and an incident that this leaves without members. Each lookup
     is built on the new rows, never on a whole table."""
-    inc = incidents.copy()
-    inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
-                    + inc["country"].fillna("").astype(str))
-    with _registered(con, {"new_incidents": inc, "new_members": members}):
+    with _registered(con, {"new_incidents": incidents, "new_members": members}):
         con.execute("CREATE OR REPLACE TEMP TABLE left_by AS SELECT DISTINCT incident_id FROM incident_claims "
                     "WHERE claim_id IN (SELECT claim_id FROM new_members)")
         con.execute("DELETE FROM incident_claims WHERE claim_id IN (SELECT claim_id FROM new_members)")
@@ -638,7 +642,8 @@ def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
                     "OR (incident_id IN (SELECT incident_id FROM left_by) AND incident_id NOT IN "
                     "(SELECT incident_id FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM left_by)))")
         con.execute("DROP TABLE left_by")
-        con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
+        con.execute("INSERT INTO incidents BY NAME SELECT *, category || '|' || coalesce(asset, '') || '|' || "
+                    "coalesce(country, '') AS block FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
 
 
@@ -698,7 +703,7 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-WINDOW_CLAIMS = 2000
+WINDOW_CLAIMS = 3000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
 
 
@@ -765,7 +770,7 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], tod
     flight: deque = deque()  # (connection, the unit's steps, its window being grouped)
     n = 0
 
-    def run(window: tuple[pd.DataFrame, date | None]) -> Any:
+    def run(window: tuple[pa.Table, date | None]) -> Any:
         if pool is None:
             return _Done(group_window(*window, overrides))
         return pool.apply_async(group_window, (*window, overrides))
@@ -800,22 +805,24 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], tod
     return n
 
 
-def group_window(claims: pd.DataFrame, last: date | None, overrides: pd.DataFrame
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Group one window's claims (no SQL: it may run in a worker process): the incidents no claim dated after
-    ``last`` can join, their members, and the counted members of the incidents still open (carried into the
-    next window)."""
+def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
+                 ) -> tuple[pa.Table, pa.Table, list[str]]:
+    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send, and
+    become the DataFrame ``incident_input`` gives through DuckDB here): the incidents no claim dated after ``last``
+    can join and their members (as Arrow), and the counted members of the incidents still open (carried into the next
+    window)."""
     from extract.incidents import Settings, _default_resolver, group
 
     reach = Settings().window_days
-    g = group(claims, overrides, resolve=_default_resolver())
+    g = group(duckdb.from_arrow(claims).df(date_as_object=True), overrides, resolve=_default_resolver())
     inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
     done = g.members["incident_id"].isin(inc["incident_id"])
-    return inc, g.members[done], g.members[~done & g.members["counted"]]["claim_id"].tolist()
+    return (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
+            g.members[~done & g.members["counted"]]["claim_id"].tolist())
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block], windowed: bool
-                  ) -> Generator[tuple[pd.DataFrame, date | None], tuple[pd.DataFrame, pd.DataFrame, list[str]], int]:
+                  ) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
     """Swap in the incidents of one unit, in one transaction: yields each window's claims (and its last day), is
     sent back ``group_window``'s result; returns how many incidents were written.
 
@@ -863,7 +870,7 @@ def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[
 
 
 def _window_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], first: date, last: date | None,
-                  carry: Sequence[str]) -> pd.DataFrame:
+                  carry: Sequence[str]) -> pa.Table:
     """The claims to group for one window of ``unit``: its claims dated first..last (undated ones
     go with the first window, whose ``first`` is date.min), the claims ``carry`` names, and the sub-groups and
     repeats in ``todo_blocks`` that follow one of those (grouping all the blocks at once would list them too).
@@ -871,7 +878,7 @@ def _window_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], first: 
     cols = _INPUT_COLUMNS
     carry_table = pa.table({"claim_id": pa.array(list(carry), pa.string())})
     with _registered(con, {"unit_blocks": _blocks_table(unit), "carry": carry_table}):
-        return con.execute(
+        return con.sql(
             f"WITH own AS (SELECT {cols} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
             "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL) "
             f"UNION ALL SELECT {cols} FROM claims c WHERE c.claim_id IN (SELECT claim_id FROM carry)) "
@@ -879,7 +886,7 @@ def _window_input(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], first: 
             "WHERE (c.subgroup_of IS NOT NULL OR c.repeats IS NOT NULL) AND coalesce(c.scope, '') <> 'cumulative' "
             "AND c.claim_id NOT IN (SELECT claim_id FROM own) "
             "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))",
-            [first, last, first == date.min]).df(date_as_object=True)
+            params=[first, last, first == date.min]).to_arrow_table()
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:

@@ -163,14 +163,14 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         bar.note(f"writing batch of {batch.docs} articles")
         articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
         claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
-        with db.writer(db_path) as con:
+        touched.update(claim_blocks(claims))
+        with db.writer(db_path, threads=1) as con:
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
-            touched.update(db.claim_blocks(con, claims.column("claim_id").to_pylist()))
         if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
             t = time.perf_counter()
-            with db.writer(db_path) as con:
+            with db.writer(db_path, threads=1) as con:
                 db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
             report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
@@ -271,6 +271,13 @@ def claims_table(claims: list[Claim], article_ids: list[str]) -> pa.Table:
                         for c in claims]
     cols["article_id"] = article_ids
     return pa.Table.from_pydict(cols, schema=CLAIM_SCHEMA)
+
+
+def claim_blocks(claims: pa.Table) -> set[db.Block]:
+    """The incident blocks (category, asset or '', country or '') of some claims: what ``db.claim_blocks`` finds
+    for them once stored, without a scan of the store."""
+    cols = (claims.column(n).to_pylist() for n in ("category", "asset", "country"))
+    return {(c, a or "", k or "") for c, a, k in zip(*cols)}
 
 
 class _Progress:
