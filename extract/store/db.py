@@ -92,10 +92,11 @@ def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 @contextmanager
-def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None
-           ) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None,
+           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go. ``threads``
-    caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores). Once it
+    caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores);
+    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Once it
     closes, the pages DuckDB freed go back to the system."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -111,6 +112,10 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | Non
     try:
         if threads:
             con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+                raise ValueError(f"memory_limit must be a size like '64MB', not {memory_limit!r}")
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         migrate(con)
         yield con
     finally:

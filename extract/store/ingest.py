@@ -28,6 +28,8 @@ from extract.text import normalise_str
 
 CHUNK = 16
 """Documents per task sent to a worker."""
+REGROUP_MEMORY = "64MB"
+"""DuckDB's buffer pool during the regroup: what it caches of the claims it scans stays this small."""
 
 _INCLUDE = pa.struct([("victims", pa.string()), ("low", pa.int64()), ("best", pa.int64()), ("high", pa.int64()),
                       ("qualifier", pa.string())])
@@ -170,7 +172,7 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
                                     finished=finished)
         if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
             t = time.perf_counter()
-            with db.writer(db_path, threads=1) as con:
+            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY) as con:
                 db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
             report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
