@@ -26,8 +26,8 @@ from extract.store import db
 from extract.store.readers import MAX_FILE_MB, Article, Rejection, article, expand, read_file
 from extract.text import normalise_str
 
-CHUNK = 16
-"""Documents per task sent to a worker."""
+CHUNK = 64
+"""Documents per task sent to a worker (fewer, larger tasks: less pickling and bookkeeping per document)."""
 REGROUP_MEMORY = "64MB"
 """DuckDB's buffer pool during the regroup: what it caches of the claims it scans stays this small."""
 
