@@ -28,6 +28,8 @@ from extract.text import normalise_str
 
 CHUNK = 64
 """Documents per task sent to a worker (fewer, larger tasks: less pickling and bookkeeping per document)."""
+BATCH = 2000
+"""Articles per transaction by default: each commit opens, writes and checkpoints the file (about 0.1 CPU-s)."""
 REGROUP_MEMORY = "64MB"
 """DuckDB's buffer pool during the regroup: what it caches of the claims it scans stays this small."""
 
@@ -80,7 +82,7 @@ class IngestReport:
 
 
 def ingest_paths(paths: Iterable[str], db_path: str | Path = db.DEFAULT_DB, workers: int | None = None,
-                 reextract: bool = False, progress: bool = True, batch_size: int = 1000,
+                 reextract: bool = False, progress: bool = True, batch_size: int = BATCH,
                  max_file_mb: float = MAX_FILE_MB) -> IngestReport:
     """Ingest files, directories (recursed) and globs into the store at ``db_path``."""
     paths = list(paths)
@@ -110,7 +112,7 @@ def ingest_texts(texts: Iterable[str | dict[str, Any]], db_path: str | Path = db
                           title=row.get("title"), published=row.get("date"), outlet=row.get("outlet"),
                           url=row.get("url"), lang=row.get("lang"))
 
-    return _ingest(items(), ["(pasted)"], Path(db_path), workers, reextract, 1000,
+    return _ingest(items(), ["(pasted)"], Path(db_path), workers, reextract, BATCH,
                    _Progress(0, sys.stderr if progress else None))
 
 
