@@ -39,8 +39,8 @@ def ingest_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=None, metavar="FILE", help="DuckDB file (default data/tally.duckdb)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="extraction processes (default: all cores)")
-    p.add_argument("--batch-size", type=int, default=2000, metavar="N",
-                   help="articles per transaction (default 2000)")
+    p.add_argument("--batch-size", type=int, default=1000, metavar="N",
+                   help="articles per transaction (default 1000)")
     p.add_argument("--reextract", action="store_true",
                    help="re-extract stored articles whose claims came from another extractor version")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
