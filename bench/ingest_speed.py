@@ -35,11 +35,13 @@ print(json.dumps({"seconds": time.perf_counter() - t, "regroup": r.regroup_secon
                   "claims": r.claims_added,
                   "rejected": len(r.rejections),
                   "rss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+                  "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "cpu_main": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]),
+                  "cpu_workers": sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])}))
 """
 
 _BARE = """
-import json, multiprocessing, sys, time
+import json, multiprocessing, resource, sys, time
 sys.path[:0] = [{root!r}, {bench!r}]
 from ingest_speed import bare_chunk
 docs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
@@ -53,7 +55,8 @@ if workers == 1:
 else:
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         n = sum(pool.imap(bare_chunk, chunks))
-print(json.dumps({{"seconds": time.perf_counter() - t, "claims": n}}))
+print(json.dumps({{"seconds": time.perf_counter() - t, "claims": n,
+                  "cpu": sum(resource.getrusage(resource.RUSAGE_SELF)[:2]) + sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])}}))
 """
 
 
@@ -106,6 +109,9 @@ def main() -> None:
               f"{full['regroup']:.1f} s")
         print(f"overhead over bare extraction: {overhead:+.1%} in all, {own:+.1%} without the incident regrouping "
               f"(floor: <= +25%) {'OK' if overhead <= 0.25 else 'OVER'}")
+        cpu = full["cpu_main"] + full["cpu_workers"]
+        print(f"CPU seconds (steadier than wall time on a shared machine): bare {bare['cpu']:.1f}; ingest {cpu:.1f} "
+              f"({cpu / bare['cpu'] - 1:+.1%}), of which the ingest process {full['cpu_main']:.1f}")
         sizes = [] if args.no_memory else [args.docs // 4, args.docs // 2]
         rows = []
         for n in sizes:

@@ -59,6 +59,16 @@ def path(tmp_path: Path) -> Path:
     return p
 
 
+def assert_ids_unique(path: Path) -> None:
+    """incidents and incident_claims have no PRIMARY KEY (migration 011): the regroup must write each incident and
+    each membership once, and no membership may name a missing incident."""
+    with db.reader(path) as con:
+        assert con.execute("SELECT incident_id FROM incidents GROUP BY ALL HAVING count(*) > 1").fetchall() == []
+        assert con.execute("SELECT claim_id FROM incident_claims GROUP BY ALL HAVING count(*) > 1").fetchall() == []
+        assert con.execute("SELECT ic.incident_id FROM incident_claims ic ANTI JOIN incidents i "
+                           "USING (incident_id)").fetchall() == []
+
+
 def test_migration_creates_the_tables_once(tmp_path: Path):
     p = tmp_path / "m.duckdb"
     with db.writer(p) as con:
@@ -113,6 +123,7 @@ def test_split_and_merge_survive_reingest(path: Path):
         assert len(db.incident_overrides(con)) == 0
     m = membership(path)
     assert m["a"] == m["b"] != m["c"]
+    assert_ids_unique(path)
 
 
 def test_cumulative_claims_stay_out_of_incidents(path: Path):
@@ -169,6 +180,7 @@ def test_regrouping_block_by_block_equals_grouping_the_touched_claims_at_once(pa
                                     .itertuples(index=False, name=None))
     m = membership(path)
     assert m["s"] == m["a"] and m["r"] == m["w"] and m["c"] == m["i1"]
+    assert_ids_unique(path)
 
 
 def _rows(df) -> list[tuple]:
@@ -207,3 +219,29 @@ def test_regrouping_a_unit_window_by_window_equals_grouping_it_whole(tmp_path: P
             db.add_incident_override(con, "split", {ids["k0"]: "a", ids["k15"]: "b"})
             db.regroup_incidents(con, blocks)
     assert membership(p)["sub"] == membership(p)["k0"]
+    assert_ids_unique(p)
+
+
+def test_ingest_regroups_in_its_workers_what_a_full_regroup_gives(tmp_path: Path, monkeypatch):
+    """At the end of a run the windows are grouped in the extraction workers, a few units at a time, each unit on a
+    cursor of its own: the incidents must be those of regrouping every claim at once, after a first run and after a
+    second that touches the same blocks again."""
+    import sys
+
+    from extract.store.ingest import ingest_paths
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    import synthetic
+
+    monkeypatch.setattr(db, "WINDOW_CLAIMS", 60)  # several windows per unit
+    p = tmp_path / "p.duckdb"
+    for n, first in ((160, 0), (160, 120)):
+        corpus = synthetic.write_jsonl(tmp_path / f"c{first}.jsonl", n, first=first)
+        ingest_paths([str(corpus)], p, workers=2, progress=False, batch_size=50)
+        with db.writer(p) as con:
+            ours = _rows(con.execute("SELECT * FROM incidents").df(date_as_object=True))
+            members = _rows(con.execute("SELECT * FROM incident_claims").df())
+            assert db.regroup_incidents(con) == len(ours) > 0
+            assert _rows(con.execute("SELECT * FROM incidents").df(date_as_object=True)) == ours
+            assert _rows(con.execute("SELECT * FROM incident_claims").df()) == members
+        assert_ids_unique(p)

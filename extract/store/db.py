@@ -9,7 +9,8 @@ from __future__ import annotations
 import ctypes
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from extract.claim import FIELD_NAMES
 
@@ -90,8 +92,12 @@ def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]
 
 
 @contextmanager
-def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go."""
+def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None,
+           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go. ``threads``
+    caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores);
+    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Once it
+    closes, the pages DuckDB freed go back to the system."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -104,10 +110,17 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0) -> Iterator[duckdb
                 raise
             time.sleep(0.1)
     try:
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
+                raise ValueError(f"memory_limit must be a size like '64MB', not {memory_limit!r}")
+            con.execute(f"SET memory_limit = '{memory_limit}'")
         migrate(con)
         yield con
     finally:
         con.close()
+        _trim_heap()
 
 
 @contextmanager
@@ -622,14 +635,12 @@ def replace_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
         _insert_incidents(con, incidents, members)
 
 
-def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, members: pd.DataFrame) -> None:
+def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame | pa.Table,
+                      members: pd.DataFrame | pa.Table) -> None:
     """Write incidents and their memberships (inside the caller's transaction), first deleting the memberships of
     the same claims, incidents with the same ids, and an incident that this leaves without members. Each lookup
     is built on the new rows, never on a whole table."""
-    inc = incidents.copy()
-    inc["block"] = (inc["category"].astype(str) + "|" + inc["asset"].fillna("").astype(str) + "|"
-                    + inc["country"].fillna("").astype(str))
-    with _registered(con, {"new_incidents": inc, "new_members": members}):
+    with _registered(con, {"new_incidents": incidents, "new_members": members}):
         con.execute("CREATE OR REPLACE TEMP TABLE left_by AS SELECT DISTINCT incident_id FROM incident_claims "
                     "WHERE claim_id IN (SELECT claim_id FROM new_members)")
         con.execute("DELETE FROM incident_claims WHERE claim_id IN (SELECT claim_id FROM new_members)")
@@ -637,7 +648,8 @@ def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame, m
                     "OR (incident_id IN (SELECT incident_id FROM left_by) AND incident_id NOT IN "
                     "(SELECT incident_id FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM left_by)))")
         con.execute("DROP TABLE left_by")
-        con.execute("INSERT INTO incidents BY NAME SELECT * FROM new_incidents")
+        con.execute("INSERT INTO incidents BY NAME SELECT *, category || '|' || coalesce(asset, '') || '|' || "
+                    "coalesce(country, '') AS block FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
 
 
@@ -697,17 +709,20 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-WINDOW_CLAIMS = 2000
+WINDOW_CLAIMS = 3000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
 
 
-def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None) -> int:
+def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None,
+                      pool: Any = None, width: int = 1) -> int:
     """Regroup all claims, or only the ``blocks`` an ingest batch touched (with blocks holding re-extracted claims
     and blocks tied to them by merges); returns the number of incidents written.
 
     Blocks are regrouped a unit at a time (``_block_units``: one block, or the few tied together), each in its own
-    transaction, and a unit's claims a window of days at a time (``_regroup_unit``): memory stays flat however
-    large the store and its blocks, and the result is that of grouping all the blocks at once."""
+    transaction, and a unit's claims a window of days at a time (``_unit_windows``): memory stays flat however
+    large the store and its blocks, and the result is that of grouping all the blocks at once. With a ``pool``
+    (multiprocessing), the windows are grouped in its processes, ``width`` units at a time, each unit on a cursor
+    of its own (units share no incident and no claim)."""
     from extract.incidents import _default_resolver, group
 
     overrides = incident_overrides(con)
@@ -724,13 +739,19 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
         todo |= more
     if not todo:
         return 0
-    resolve = _default_resolver()
     merged = set().union(*merges.values())
-    n = 0
-    for unit in _block_units(con, sorted(todo), merges, resolve):
-        n += _regroup_unit(con, unit, sorted(todo), overrides, resolve, windowed=not merged & set(unit))
-        _trim_heap()
-    return n
+    units = _block_units(con, sorted(todo), merges, _default_resolver())
+    return _regroup_units(con, units, _followers(con, sorted(todo)), overrides, merged, pool,
+                          width if pool is not None else 1)
+
+
+def _followers(con: duckdb.DuckDBPyConnection, todo: Sequence[Block]) -> pa.Table:
+    """The sub-groups and repeats (not cumulative) among the claims of ``todo``, with the columns grouping reads:
+    read once, each window takes those that follow one of its claims (a tenth of the claims or so)."""
+    with _registered(con, {"todo_blocks": _blocks_table(todo)}):
+        return con.sql(f"SELECT {_INPUT_COLUMNS} FROM claims c JOIN todo_blocks b ON {_IN_BLOCK} "
+                       "WHERE (c.subgroup_of IS NOT NULL OR c.repeats IS NOT NULL) "
+                       "AND coalesce(c.scope, '') <> 'cumulative'").to_arrow_table()
 
 
 try:
@@ -746,34 +767,101 @@ def _trim_heap() -> None:
         _MALLOC_TRIM(0)
 
 
-def _regroup_unit(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], todo: Sequence[Block],
-                  overrides: pd.DataFrame, resolve: Any, windowed: bool) -> int:
-    """Swap in the incidents of one unit, in one transaction; returns how many were written.
+class _Done:
+    """A result computed in this process, shaped like a pool's AsyncResult."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+    def get(self) -> Any:
+        return self.value
+
+
+def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], followers: pa.Table,
+                   overrides: pd.DataFrame, merged: set[Block], pool: Any, width: int) -> int:
+    """Run ``_unit_windows`` for each unit, ``width`` units at a time (each on a cursor of its own when more than
+    one: units share no incident and no membership), their windows grouped by ``group_window`` in ``pool`` (in
+    this process without one) while this process reads and writes the other units'."""
+    queue = iter(units)
+    flight: deque = deque()  # (connection, the unit's steps, its window being grouped)
+    n = 0
+
+    def run(window: tuple[pa.Table, date | None]) -> Any:
+        if pool is None:
+            return _Done(group_window(*window, overrides))
+        return pool.apply_async(group_window, (*window, overrides))
+
+    def start() -> None:
+        unit = next(queue, None)
+        if unit is not None:
+            cur = con.cursor() if width > 1 else con
+            steps = _unit_windows(cur, unit, followers, windowed=not merged & set(unit))
+            flight.append((cur, steps, run(next(steps))))
+
+    try:
+        for _ in range(width):
+            start()
+        while flight:
+            cur, steps, result = flight.popleft()
+            try:
+                window = steps.send(result.get())
+            except StopIteration as done:
+                n += done.value
+                if cur is not con:
+                    cur.close()
+                _trim_heap()
+                start()
+                continue
+            flight.append((cur, steps, run(window)))
+    finally:
+        for cur, steps, _ in flight:  # after a failure: roll back the units still open
+            steps.close()
+            if cur is not con:
+                cur.close()
+    return n
+
+
+def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
+                 ) -> tuple[pa.Table, pa.Table, list[str]]:
+    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send, and
+    become the DataFrame ``incident_input`` gives through DuckDB here): the incidents no claim dated after ``last``
+    can join and their members (as Arrow), and the counted members of the incidents still open (carried into the next
+    window)."""
+    from extract.incidents import Settings, _default_resolver, group
+
+    reach = Settings().window_days
+    g = group(duckdb.from_arrow(claims).df(date_as_object=True), overrides, resolve=_default_resolver())
+    inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
+    done = g.members["incident_id"].isin(inc["incident_id"])
+    return (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
+            g.members[~done & g.members["counted"]]["claim_id"].tolist())
+
+
+def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followers: pa.Table, windowed: bool
+                  ) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
+    """Swap in the incidents of one unit, in one transaction: yields each window's claims (and its last day), is
+    sent back ``group_window``'s result; returns how many incidents were written.
 
     The sweep (docs/incidents.md) only lets a claim join an incident whose first date is at most ``window_days``
     before its own, so the unit's claims are grouped a window of days at a time: each window with the members of
-    the incidents still open when it starts (regrouping those alone gives them back exactly as they were), and
-    an incident is written once no later claim can join it. A unit with a merge override is grouped whole (a merge
-    may join incidents of any dates)."""
-    from extract.incidents import Settings, group
-
-    reach = Settings().window_days
+    the incidents still open when it starts (regrouping those alone gives them back exactly as they were; their
+    rows are taken from the window before), and an incident is written once no later claim can join it. A unit
+    with a merge override is grouped whole (a merge may join incidents of any dates)."""
     windows = _day_windows(con, unit) if windowed else [(date.min, None)]
+    claims = pa.table({"claim_id": pa.array([], pa.string())})
     carry: list[str] = []  # the counted members of the incidents still open
     n = 0
-    with _transaction(con, {"unit_blocks": _blocks_table(unit), "todo_blocks": _blocks_table(todo)}):
+    with _transaction(con, {"unit_blocks": _blocks_table(unit), "followers": followers}):
         con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
                     "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
         con.execute("DELETE FROM incidents WHERE block IN "
                     "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
         for first, last in windows:
-            g = group(_window_input(con, first, last, carry), overrides, resolve=resolve)
-            inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
-            members = g.members[g.members["incident_id"].isin(inc["incident_id"])]
+            kept = claims.filter(pc.is_in(claims.column("claim_id"), pa.array(carry, pa.string())))
+            claims = _window_input(con, first, last, kept)
+            inc, members, carry = yield claims, last
             _insert_incidents(con, inc, members)
             n += len(inc)
-            left = g.members[~g.members["incident_id"].isin(inc["incident_id"]) & g.members["counted"]]
-            carry = left["claim_id"].tolist()
     return n
 
 
@@ -799,23 +887,22 @@ def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[
     return windows + [(first, None)]
 
 
-def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: Sequence[str]
-                  ) -> pd.DataFrame:
+def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: pa.Table) -> pa.Table:
     """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated ones
-    go with the first window, whose ``first`` is date.min), the claims ``carry`` names, and the sub-groups and
-    repeats in ``todo_blocks`` that follow one of those (grouping all the blocks at once would list them too).
-    The date and follower tests come first, so that a scan reads the other columns of those rows only."""
-    cols = _INPUT_COLUMNS
-    with _registered(con, {"carry": pa.table({"claim_id": pa.array(list(carry), pa.string())})}):
-        return con.execute(
-            f"WITH own AS (SELECT {cols} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
-            "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL) "
-            f"UNION ALL SELECT {cols} FROM claims c WHERE c.claim_id IN (SELECT claim_id FROM carry)) "
-            f"SELECT * FROM own UNION ALL SELECT {cols} FROM claims c JOIN todo_blocks b ON {_IN_BLOCK} "
-            "WHERE (c.subgroup_of IS NOT NULL OR c.repeats IS NOT NULL) AND coalesce(c.scope, '') <> 'cumulative' "
-            "AND c.claim_id NOT IN (SELECT claim_id FROM own) "
+    go with the first window, whose ``first`` is date.min), the ``carry`` rows (claims of earlier windows), and the
+    ``followers`` (sub-groups and repeats) that follow one of those (grouping all the blocks at once would list them
+    too). The date test comes first, so that a scan reads the other columns of those rows only."""
+    own = f"SELECT {_INPUT_COLUMNS} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} " \
+          "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL)"
+    carried = {"carry": carry} if carry.num_rows else {}
+    if carried:
+        own += " UNION ALL SELECT * FROM carry"
+    with _registered(con, carried):
+        return con.sql(
+            f"WITH own AS ({own}) SELECT * FROM own UNION ALL SELECT * FROM followers c "
+            "WHERE c.claim_id NOT IN (SELECT claim_id FROM own) "
             "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))",
-            [first, last, first == date.min]).df(date_as_object=True)
+            params=[first, last, first == date.min]).to_arrow_table()
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:

@@ -1,7 +1,8 @@
 """Paths (or pasted texts) → articles → claims → the store, in batches that each land whole or not at all.
 
-Reading and de-duplication run in this process; extraction runs in worker processes; the write connection
-is opened only to commit each batch (DuckDB has one writer or many readers, so readers get in between).
+Reading and de-duplication run in this process; extraction runs in worker processes, and so does the grouping
+of the incident regroup at the end of the run; the write connection is opened only to commit each batch (DuckDB
+has one writer or many readers, so readers get in between).
 """
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ from extract.store import db
 from extract.store.readers import MAX_FILE_MB, Article, Rejection, article, expand, read_file
 from extract.text import normalise_str
 
-CHUNK = 16
-"""Documents per task sent to a worker."""
+CHUNK = 64
+"""Documents per task sent to a worker (fewer, larger tasks: less pickling and bookkeeping per document)."""
+BATCH = 1000
+"""Articles per transaction by default. 2,000 halves the commits (about 0.1 CPU-s each: open, write, checkpoint)
+but the checkpoints of larger batches raise the peak memory of a 20k-document run (257 MB against 227 MB while
+extracting), so that it no longer stays flat."""
+REGROUP_MEMORY = "64MB"
+"""DuckDB's buffer pool during the regroup: what it caches of the claims it scans stays this small."""
 
 _INCLUDE = pa.struct([("victims", pa.string()), ("low", pa.int64()), ("best", pa.int64()), ("high", pa.int64()),
                       ("qualifier", pa.string())])
@@ -77,7 +84,7 @@ class IngestReport:
 
 
 def ingest_paths(paths: Iterable[str], db_path: str | Path = db.DEFAULT_DB, workers: int | None = None,
-                 reextract: bool = False, progress: bool = True, batch_size: int = 1000,
+                 reextract: bool = False, progress: bool = True, batch_size: int = BATCH,
                  max_file_mb: float = MAX_FILE_MB) -> IngestReport:
     """Ingest files, directories (recursed) and globs into the store at ``db_path``."""
     paths = list(paths)
@@ -107,7 +114,7 @@ def ingest_texts(texts: Iterable[str | dict[str, Any]], db_path: str | Path = db
                           title=row.get("title"), published=row.get("date"), outlet=row.get("outlet"),
                           url=row.get("url"), lang=row.get("lang"))
 
-    return _ingest(items(), ["(pasted)"], Path(db_path), workers, reextract, 1000,
+    return _ingest(items(), ["(pasted)"], Path(db_path), workers, reextract, BATCH,
                    _Progress(0, sys.stderr if progress else None))
 
 
@@ -133,6 +140,7 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
     report = IngestReport(files=bar.files)
     batch = _Batch()
     touched: set[db.Block] = set()
+    pool = _Workers(workers)
 
     def tasks() -> Iterator[list[tuple[str, bool, Article]]]:
         """Chunks of (article id, replaces stored claims, article) to extract; counts the rest in the batch."""
@@ -161,15 +169,15 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         bar.note(f"writing batch of {batch.docs} articles")
         articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
         claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
-        with db.writer(db_path) as con:
+        touched.update(claim_blocks(claims))
+        with db.writer(db_path, threads=1) as con:
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
-            touched.update(db.claim_blocks(con, claims.column("claim_id").to_pylist()))
         if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
             t = time.perf_counter()
-            with db.writer(db_path) as con:
-                db.regroup_incidents(con, sorted(touched))
+            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY) as con:
+                db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
             report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
@@ -177,50 +185,67 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         bar.update(report)
         batch.__init__()
 
-    for articles, claims, replace, failed in _extract_all(tasks(), workers):
-        batch.articles.append(articles)
-        batch.claims.append(claims)
-        batch.replace += replace
-        batch.rejections += failed
-        report.rejections += failed
-        batch.docs += articles.num_rows
-        bar.update(report, pending=batch.seen)
-        if batch.docs >= batch_size:
-            commit(finished=False)
-    commit(finished=True)
+    try:
+        for articles, claims, replace, failed in _extract_all(tasks(), pool):
+            batch.articles.append(articles)
+            batch.claims.append(claims)
+            batch.replace += replace
+            batch.rejections += failed
+            report.rejections += failed
+            batch.docs += articles.num_rows
+            bar.update(report, pending=batch.seen)
+            if batch.docs >= batch_size:
+                commit(finished=False)
+        commit(finished=True)
+    finally:
+        pool.close()
     report.run_id = run.run_id
     report.seconds = time.perf_counter() - t0
     bar.close(report)
     return report
 
 
-def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: int | None
+class _Workers:
+    """The worker processes: started when extraction first needs them (never for one worker or a one-task input),
+    then lent to the incident regroup at the end of the run."""
+
+    def __init__(self, n: int | None):
+        self.n = n or os.cpu_count() or 1
+        self.pool: Any = None
+
+    def start(self) -> Any:
+        if self.pool is None:
+            self.pool = multiprocessing.get_context("spawn").Pool(self.n)
+        return self.pool
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+
+
+def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: _Workers
                  ) -> Iterator[tuple[pa.Table, pa.Table, list[str], list[Rejection]]]:
-    """Results of extract_chunk in task order: in this process for one worker or a small input, else in a pool
-    of ``workers`` processes with a bounded number of tasks in flight (memory stays flat)."""
-    workers = workers or os.cpu_count() or 1
+    """Results of extract_chunk in task order: in this process for one worker or a small input, else in the pool
+    of ``workers`` with a bounded number of tasks in flight (memory stays flat)."""
     head = list(islice(tasks, 2))
-    if workers == 1 or len(head) < 2:
+    if workers.n == 1 or len(head) < 2:
         for t in head:
             yield extract_chunk(t)
         for t in tasks:
             yield extract_chunk(t)
         return
-    pool = multiprocessing.get_context("spawn").Pool(workers)
-    try:
-        pending: deque = deque()
-        for t in head:
-            pending.append(pool.apply_async(extract_chunk, (t,)))
-        for t in tasks:
-            pending.append(pool.apply_async(extract_chunk, (t,)))
-            while len(pending) > workers * 4:
-                yield pending.popleft().get()
-        while pending:
+    pool = workers.start()
+    pending: deque = deque()
+    for t in head:
+        pending.append(pool.apply_async(extract_chunk, (t,)))
+    for t in tasks:
+        pending.append(pool.apply_async(extract_chunk, (t,)))
+        while len(pending) > workers.n * 4:
             yield pending.popleft().get()
-        pool.close()
-    finally:
-        pool.terminate()
-        pool.join()
+    while pending:
+        yield pending.popleft().get()
 
 
 def extract_chunk(chunk: list[tuple[str, bool, Article]]) -> tuple[pa.Table, pa.Table, list[str], list[Rejection]]:
@@ -252,6 +277,13 @@ def claims_table(claims: list[Claim], article_ids: list[str]) -> pa.Table:
                         for c in claims]
     cols["article_id"] = article_ids
     return pa.Table.from_pydict(cols, schema=CLAIM_SCHEMA)
+
+
+def claim_blocks(claims: pa.Table) -> set[db.Block]:
+    """The incident blocks (category, asset or '', country or '') of some claims: what ``db.claim_blocks`` finds
+    for them once stored, without a scan of the store."""
+    cols = (claims.column(n).to_pylist() for n in ("category", "asset", "country"))
+    return {(c, a or "", k or "") for c, a, k in zip(*cols)}
 
 
 class _Progress:
