@@ -41,6 +41,7 @@ class Rule:
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
     requires: tuple[frozenset[str], ...] = ()  # literal strings, one of each set in any sentence it matches
+    head: tuple[str, ...] = ()  # words one of which opens every match (after {B} and clitics); () when not known
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Language:
     assets: dict[str, str]
     rules: list[Rule] = field(default_factory=list)
     prefilter: re.Pattern[str] | None = None
+    head_re: re.Pattern[str] | None = None  # where a word of some rule's head opens (clitics before it)
     num_re: re.Pattern[str] | None = None
     clitic_re: re.Pattern[str] | None = None
 
@@ -111,6 +113,7 @@ def language(code: str) -> Language:
     macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}
     triggers: dict[str, str] = {}
     assets: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}  # macro name → its words, for macros written as word lists
     for key, value in lex.items():
         if key in NUMBER_SECTIONS:
             continue
@@ -121,15 +124,25 @@ def language(code: str) -> Language:
                 items_n = _norm_list(items)
                 words += items_n
                 macros[f"{name}_{str(sub).upper()}"] = alternation(items_n)
+                lists[f"{name}_{str(sub).upper()}"] = items_n
                 target = triggers if key in TRIGGER_SECTIONS else assets if key.startswith("assets") else None
                 if target is not None:
                     for w in items_n:
                         target.setdefault(w, str(sub))
             macros[name] = alternation(words)
+            lists[name] = words
         elif isinstance(value, list):
-            macros[name] = alternation(_norm_list(value))
+            lists[name] = _norm_list(value)
+            macros[name] = alternation(lists[name])
     for key, value in (rules_data.get("macros") or {}).items():
-        macros[key] = _expand(_norm_pattern(str(value)), macros)
+        if isinstance(value, list):
+            # a macro written as a list is a word list, built as one trie like a lexicon list; an item "{NAME}"
+            # stands for the words of the list NAME
+            lists[key] = [w for item in value for w in (lists[str(item)[1:-1]] if _MACRO.fullmatch(str(item))
+                                                         else _norm_list([item]))]
+            macros[key] = alternation(lists[key])
+        else:
+            macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
     literals = RequiredLiterals()
     for r in rules_data.get("rules", []):
@@ -145,13 +158,48 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
+            head=_head(_norm_pattern(r["pattern"]), lists),
         ))
+    heads = [w for rule in lang.rules if not rule.starts_with_num for w in rule.head]
+    if heads:
+        # one scan gives where any head may open: a rule with a head is only tried there (zero-width, so every
+        # such word start is found, overlapping or not)
+        lang.head_re = re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word, a sub-group marker continuing the sentence before, or a life word («فقد … حياته»).
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
                                             + _norm_list(lex.get("life_words", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
+
+
+_HEAD = re.compile(r"\{B\}(?:\{PRE\})?((?:\(\?P<\w+>)*)")
+_HEAD_ITEM = re.compile(r"\{([A-Z][A-Z0-9_]*)\}|[^\W\d_]+")
+
+
+def _head(pattern: str, lists: dict[str, list[str]]) -> tuple[str, ...]:
+    """The words that open every match of a rule written ``{B}{PRE}(?P<trig>{LIST}|{LIST}|word…)…`` or
+    ``{B}{LIST}…`` (``{PRE}`` and the named groups optional, none of them quantified); () for other rules."""
+    m = _HEAD.match(pattern)
+    if not m:
+        return ()
+    openers = [m.start(1) + k.start() for k in re.finditer(r"\(\?P<", m.group(1))]
+    if any(pattern[_close(pattern, i) + 1:_close(pattern, i) + 2] in ("?", "*", "{") for i in openers):
+        return ()
+    words: list[str] = []
+    i = m.end()
+    while True:
+        item = _HEAD_ITEM.match(pattern, i)
+        if not item or item.group(1) and item.group(1) not in lists:
+            return ()
+        words += lists[item.group(1)] if item.group(1) else [item.group()]
+        i = item.end()
+        if not openers or pattern[i:i + 1] != "|":
+            break
+        i += 1
+    if openers and pattern[i:i + 1] != ")":
+        return ()
+    return tuple(words)
 
 
 def _close(pattern: str, i: int) -> int:
