@@ -173,18 +173,25 @@ def language(code: str) -> Language:
     return lang
 
 
-_HEAD = re.compile(r"\{B\}(?:\{PRE\})?((?:\(\?P<\w+>)*)")
+_HEAD = re.compile(r"\{B\}(\{PRE\})?((?:\(\?P<\w+>|\(\?:)*)(\{PRE\})?")
 _HEAD_ITEM = re.compile(r"\{([A-Z][A-Z0-9_]*)\}|[^\W\d_]+")
 
 
 def _head(pattern: str, lists: dict[str, list[str]]) -> tuple[str, ...]:
     """The words that open every match of a rule written ``{B}{PRE}(?P<trig>{LIST}|{LIST}|word…)…`` or
-    ``{B}{LIST}…`` (``{PRE}`` and the named groups optional, none of them quantified); () for other rules."""
-    m = _HEAD.match(pattern)
-    if not m:
+    ``{B}{LIST}…`` (leading lookbehinds, clitics ``{PRE}`` and groups optional, none of the groups
+    quantified, no other alternative around the words); () for other rules."""
+    i = 0
+    while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
+        i = _close(pattern, i) + 1
+    m = _HEAD.match(pattern, i)
+    if not m or m.group(1) and m.group(3):
         return ()
-    openers = [m.start(1) + k.start() for k in re.finditer(r"\(\?P<", m.group(1))]
-    if any(pattern[_close(pattern, i) + 1:_close(pattern, i) + 2] in ("?", "*", "{") for i in openers):
+    openers = [m.start(2) + k.start() for k in re.finditer(r"\(\?", m.group(2))]
+    if any(_QUANTIFIER.match(pattern, _close(pattern, j) + 1) for j in openers):
+        return ()
+    # a group around the innermost one must have no other alternative
+    if any(c == "|" and d == 1 for j in openers[:-1] for _, c, d in _depths(pattern[j:_close(pattern, j) + 1])):
         return ()
     words: list[str] = []
     i = m.end()
