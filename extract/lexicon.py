@@ -24,6 +24,7 @@ TRIGGER_SECTIONS = ("nouns", "plural_nouns", "dual_nouns", "masdar", "verbs", "p
 NUMBER_SECTIONS = ("numbers", "scales", "joiners", "qualifiers", "qualifiers_after", "range_open",
                    "range_join_open", "range_join", "vague", "vague_link", "clitics", "number_clitics")
 GROUP_FIGURES = ("num", "one", "two", "unq", "neg")
+SHORT_HEAD = 3  # a rule head shorter than this opens too many words to share the scan of the others
 
 
 @dataclass
@@ -41,7 +42,8 @@ class Rule:
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
     requires: tuple[frozenset[str], ...] = ()  # literal strings, one of each set in any sentence it matches
-    head: tuple[str, ...] = ()  # words one of which opens every match (after {B} and clitics); () when not known
+    head: tuple[str, ...] = ()  # strings one of which opens every match (after {B} and clitics); () when not known
+    head_scan: int = 0  # which of the language's head scans gives where it may match (see Language.head_res)
 
 
 @dataclass
@@ -56,7 +58,8 @@ class Language:
     assets: dict[str, str]
     rules: list[Rule] = field(default_factory=list)
     prefilter: re.Pattern[str] | None = None
-    head_re: re.Pattern[str] | None = None  # where a word of some rule's head opens (clitics before it)
+    # where a word of some rule's head opens (clitics before it): [heads of three letters or more, all heads]
+    head_res: tuple[re.Pattern[str], ...] = ()
     num_re: re.Pattern[str] | None = None
     clitic_re: re.Pattern[str] | None = None
 
@@ -144,6 +147,7 @@ def language(code: str) -> Language:
         else:
             macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
+    clitic_macros = _clitic_macros(macros, clitics)
     literals = RequiredLiterals()
     for r in rules_data.get("rules", []):
         lang.rules.append(Rule(
@@ -158,13 +162,16 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
-            head=_head(_norm_pattern(r["pattern"]), lists),
+            head=_head(_norm_pattern(r["pattern"]), lists, clitic_macros),
         ))
-    heads = [w for rule in lang.rules if not rule.starts_with_num for w in rule.head]
-    if heads:
-        # one scan gives where any head may open: a rule with a head is only tried there (zero-width, so every
-        # such word start is found, overlapping or not)
-        lang.head_re = re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
+    # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule
+    # with a head is only tried there. Short heads («ال», "a") open most words: the rules with one have their own
+    # scan, so that the others are not tried at each of those words.
+    for rule in lang.rules:
+        rule.head_scan = 1 if rule.head and min(map(len, rule.head)) < SHORT_HEAD else 0
+    lang.head_res = tuple(re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
+                          for heads in ([w for rule in lang.rules if not rule.starts_with_num and rule.head_scan == k
+                                         for w in rule.head] for k in (0, 1)))
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word, a sub-group marker continuing the sentence before, or a life word («فقد … حياته»).
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
@@ -173,39 +180,62 @@ def language(code: str) -> Language:
     return lang
 
 
-_HEAD = re.compile(r"\{B\}(\{PRE\})?((?:\(\?P<\w+>|\(\?:)*)(\{PRE\})?")
-_HEAD_ITEM = re.compile(r"\{([A-Z][A-Z0-9_]*)\}|[^\W\d_]+")
+_OPENER = re.compile(r"\(\?P<\w+>|\(\?:")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CLITICS = re.compile(r"\(\?:((?:[^\W\d_]+\|)*[^\W\d_]+)\)\?")
 
 
-def _head(pattern: str, lists: dict[str, list[str]]) -> tuple[str, ...]:
-    """The words that open every match of a rule written ``{B}{PRE}(?P<trig>{LIST}|{LIST}|word…)…`` or
-    ``{B}{LIST}…`` (leading lookbehinds, clitics ``{PRE}`` and groups optional, none of the groups
-    quantified, no other alternative around the words); () for other rules."""
+def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
+    """Macros that are optional clitics, all of them among the language's clitics (``{PRE}``, ``{PREN}``)."""
+    known = set(clitics.split("|")) if clitics else set()
+    return {name for name, value in macros.items()
+            if (m := _CLITICS.fullmatch(value)) and set(m.group(1).split("|")) <= known}
+
+
+def _head(pattern: str, lists: dict[str, list[str]], clitic_macros: set[str]) -> tuple[str, ...]:
+    """Strings one of which opens every match of a rule written ``{B}{PRE}(?P<trig>{LIST}|word…|…)…`` or
+    ``{B}{LIST}…`` (after any lookbehinds and clitics; the groups not quantified, none around the innermost
+    with another alternative): the words of a list, or the letters an alternative opens with (without a last
+    letter made optional); () for other rules."""
     i = 0
     while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
         i = _close(pattern, i) + 1
-    m = _HEAD.match(pattern, i)
-    if not m or m.group(1) and m.group(3):
+    if not pattern.startswith("{B}", i):
         return ()
-    openers = [m.start(2) + k.start() for k in re.finditer(r"\(\?", m.group(2))]
-    if any(_QUANTIFIER.match(pattern, _close(pattern, j) + 1) for j in openers):
+    i += 3
+
+    def clitic(i: int) -> tuple[int, bool]:
+        m = _MACRO.match(pattern, i)
+        return (m.end(), True) if m and m.group(1) in clitic_macros else (i, False)
+
+    i, before = clitic(i)
+    openers = []
+    while m := _OPENER.match(pattern, i):
+        openers.append(i)
+        i = m.end()
+    i, after = clitic(i)
+    if before and after or any(_QUANTIFIER.match(pattern, _close(pattern, j) + 1) for j in openers):
         return ()
     # a group around the innermost one must have no other alternative
     if any(c == "|" and d == 1 for j in openers[:-1] for _, c, d in _depths(pattern[j:_close(pattern, j) + 1])):
         return ()
+    starts = [i]
+    if openers:  # each alternative of the innermost group
+        j = openers[-1]
+        starts += [j + k + 1 for k, c, d in _depths(pattern[j:_close(pattern, j) + 1]) if c == "|" and d == 1]
     words: list[str] = []
-    i = m.end()
-    while True:
-        item = _HEAD_ITEM.match(pattern, i)
-        if not item or item.group(1) and item.group(1) not in lists:
+    for k in starts:
+        if m := _MACRO.match(pattern, k):
+            if m.group(1) not in lists or _QUANTIFIER.match(pattern, m.end()):
+                return ()
+            words += lists[m.group(1)]
+        elif m := _LETTERS.match(pattern, k):
+            w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
+            if not w:
+                return ()
+            words.append(w)
+        else:
             return ()
-        words += lists[item.group(1)] if item.group(1) else [item.group()]
-        i = item.end()
-        if not openers or pattern[i:i + 1] != "|":
-            break
-        i += 1
-    if openers and pattern[i:i + 1] != ")":
-        return ()
     return tuple(words)
 
 
