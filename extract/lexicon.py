@@ -193,50 +193,39 @@ def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
 
 
 def _head(pattern: str, lists: dict[str, list[str]], clitic_macros: set[str]) -> tuple[str, ...]:
-    """Strings one of which opens every match of a rule written ``{B}{PRE}(?P<trig>{LIST}|word…|…)…`` or
-    ``{B}{LIST}…`` (after any lookbehinds and clitics; the groups not quantified, none around the innermost
-    with another alternative): the words of a list, or the letters an alternative opens with (without a last
-    letter made optional); () for other rules."""
+    """Strings one of which opens every match of a rule written ``{B}…`` after any lookbehinds: the words of a
+    list ``{LIST}``, or the letters an alternative opens with (without a last letter made optional), through
+    groups (each alternative of a group, none quantified) and at most one clitic macro (``{PRE}``); () for
+    other rules."""
     i = 0
     while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
         i = _close(pattern, i) + 1
     if not pattern.startswith("{B}", i):
         return ()
-    i += 3
+    return tuple(_opening(pattern, i + 3, lists, clitic_macros, False) or ())
 
-    def clitic(i: int) -> tuple[int, bool]:
-        m = _MACRO.match(pattern, i)
-        return (m.end(), True) if m and m.group(1) in clitic_macros else (i, False)
 
-    i, before = clitic(i)
-    openers = []
-    while m := _OPENER.match(pattern, i):
-        openers.append(i)
-        i = m.end()
-    i, after = clitic(i)
-    if before and after or any(_QUANTIFIER.match(pattern, _close(pattern, j) + 1) for j in openers):
-        return ()
-    # a group around the innermost one must have no other alternative
-    if any(c == "|" and d == 1 for j in openers[:-1] for _, c, d in _depths(pattern[j:_close(pattern, j) + 1])):
-        return ()
-    starts = [i]
-    if openers:  # each alternative of the innermost group
-        j = openers[-1]
-        starts += [j + k + 1 for k, c, d in _depths(pattern[j:_close(pattern, j) + 1]) if c == "|" and d == 1]
-    words: list[str] = []
-    for k in starts:
-        if m := _MACRO.match(pattern, k):
-            if m.group(1) not in lists or _QUANTIFIER.match(pattern, m.end()):
-                return ()
-            words += lists[m.group(1)]
-        elif m := _LETTERS.match(pattern, k):
-            w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
-            if not w:
-                return ()
-            words.append(w)
-        else:
-            return ()
-    return tuple(words)
+def _opening(pattern: str, i: int, lists: dict[str, list[str]], clitic_macros: set[str],
+             clitic: bool) -> list[str] | None:
+    """The strings one of which opens every match of ``pattern`` from ``i`` (see ``_head``); None if not known."""
+    if (m := _MACRO.match(pattern, i)) and m.group(1) in clitic_macros:
+        return None if clitic else _opening(pattern, m.end(), lists, clitic_macros, True)
+    if m := _OPENER.match(pattern, i):
+        end = _close(pattern, i)
+        if _QUANTIFIER.match(pattern, end + 1):
+            return None
+        words: list[str] = []
+        for k in [m.end()] + [i + k + 1 for k, c, d in _depths(pattern[i:end + 1]) if c == "|" and d == 1]:
+            if (more := _opening(pattern, k, lists, clitic_macros, clitic)) is None:
+                return None
+            words += more
+        return words
+    if m := _MACRO.match(pattern, i):
+        return None if m.group(1) not in lists or _QUANTIFIER.match(pattern, m.end()) else list(lists[m.group(1)])
+    if m := _LETTERS.match(pattern, i):
+        w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
+        return [w] if w else None
+    return None
 
 
 def _close(pattern: str, i: int) -> int:
