@@ -169,7 +169,8 @@ def _plan(L: Language) -> tuple:
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires), rule.starts_with_num, rule.regex,
+        steps = tuple((rule, sum(bit[c] for c in rule.requires), 1 if rule.starts_with_num else 2 + rule.head_scan if rule.head else 0,
+                       rule.regex,
                        tuple(rule.regex.groupindex.items()),
                        tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
                        tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
@@ -201,6 +202,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
+    heads: list[list[int] | None] = [None, None]  # where each head scan finds a head
     steps, scan, runnable = _plan(L)
     met = scan.met(s)
     todo = runnable.get(met)
@@ -209,8 +211,15 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             runnable.clear()
         todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
     trailing_re = L.numbers.trailing_re
-    for rule, _clauses, at_num, rx, names, figures, others in todo:
-        if at_num:
+    for rule, _clauses, at, rx, names, figures, others in todo:
+        if at >= 2:  # a rule with a head: tried only where a head opens, as finditer would find its matches
+            at_heads = heads[at - 2]
+            if at_heads is None:
+                at_heads = heads[at - 2] = [h.start() for h in L.head_res[at - 2].finditer(s)]
+            if not at_heads:
+                continue
+            found = _at_heads(rx.match, s, at_heads)
+        elif at:
             if starts is None:
                 starts = _num_starts(L, s)
                 if not starts:
@@ -247,6 +256,16 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             longest = max(longest, end - m.start())
     kept.sort(key=lambda k: k.start)
     return kept
+
+
+def _at_heads(match, s: str, heads: list[int]):
+    """The matches ``finditer`` gives of a rule that can only start at one of ``heads`` (in order): the first
+    match at or after the end of the one before (a rule's match is never empty)."""
+    end = 0
+    for h in heads:
+        if h >= end and (m := match(s, h)):
+            end = m.end()
+            yield m
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")

@@ -24,6 +24,7 @@ TRIGGER_SECTIONS = ("nouns", "plural_nouns", "dual_nouns", "masdar", "verbs", "p
 NUMBER_SECTIONS = ("numbers", "scales", "joiners", "qualifiers", "qualifiers_after", "range_open",
                    "range_join_open", "range_join", "vague", "vague_link", "clitics", "number_clitics")
 GROUP_FIGURES = ("num", "one", "two", "unq", "neg")
+SHORT_HEAD = 3  # a rule head shorter than this opens too many words to share the scan of the others
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Rule:
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
     requires: tuple[frozenset[str], ...] = ()  # literal strings, one of each set in any sentence it matches
+    head: tuple[str, ...] = ()  # strings one of which opens every match (after {B} and clitics); () when not known
+    head_scan: int = 0  # which of the language's head scans gives where it may match (see Language.head_res)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Language:
     assets: dict[str, str]
     rules: list[Rule] = field(default_factory=list)
     prefilter: re.Pattern[str] | None = None
+    # where a word of some rule's head opens (clitics before it): [heads of three letters or more, all heads]
+    head_res: tuple[re.Pattern[str], ...] = ()
     num_re: re.Pattern[str] | None = None
     clitic_re: re.Pattern[str] | None = None
 
@@ -111,6 +116,7 @@ def language(code: str) -> Language:
     macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}
     triggers: dict[str, str] = {}
     assets: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}  # macro name → its words, for macros written as word lists
     for key, value in lex.items():
         if key in NUMBER_SECTIONS:
             continue
@@ -121,16 +127,27 @@ def language(code: str) -> Language:
                 items_n = _norm_list(items)
                 words += items_n
                 macros[f"{name}_{str(sub).upper()}"] = alternation(items_n)
+                lists[f"{name}_{str(sub).upper()}"] = items_n
                 target = triggers if key in TRIGGER_SECTIONS else assets if key.startswith("assets") else None
                 if target is not None:
                     for w in items_n:
                         target.setdefault(w, str(sub))
             macros[name] = alternation(words)
+            lists[name] = words
         elif isinstance(value, list):
-            macros[name] = alternation(_norm_list(value))
+            lists[name] = _norm_list(value)
+            macros[name] = alternation(lists[name])
     for key, value in (rules_data.get("macros") or {}).items():
-        macros[key] = _expand(_norm_pattern(str(value)), macros)
+        if isinstance(value, list):
+            # a macro written as a list is a word list, built as one trie like a lexicon list; an item "{NAME}"
+            # stands for the words of the list NAME
+            lists[key] = [w for item in value for w in (lists[str(item)[1:-1]] if _MACRO.fullmatch(str(item))
+                                                         else _norm_list([item]))]
+            macros[key] = alternation(lists[key])
+        else:
+            macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
+    clitic_macros = _clitic_macros(macros, clitics)
     literals = RequiredLiterals()
     for r in rules_data.get("rules", []):
         lang.rules.append(Rule(
@@ -145,13 +162,70 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
+            head=_head(_norm_pattern(r["pattern"]), lists, clitic_macros),
         ))
+    # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule
+    # with a head is only tried there. Short heads («ال», "a") open most words: the rules with one have their own
+    # scan, so that the others are not tried at each of those words.
+    for rule in lang.rules:
+        rule.head_scan = 1 if rule.head and min(map(len, rule.head)) < SHORT_HEAD else 0
+    lang.head_res = tuple(re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
+                          for heads in ([w for rule in lang.rules if not rule.starts_with_num and rule.head_scan == k
+                                         for w in rule.head] for k in (0, 1)))
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word, a sub-group marker continuing the sentence before, or a life word («فقد … حياته»).
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
                                             + _norm_list(lex.get("life_words", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
+
+
+_OPENER = re.compile(r"\(\?P<\w+>|\(\?:")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_CLITICS = re.compile(r"\(\?:((?:[^\W\d_]+\|)*[^\W\d_]+)\)\?")
+
+
+def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
+    """Macros that are optional clitics, all of them among the language's clitics (``{PRE}``, ``{PREN}``)."""
+    known = set(clitics.split("|")) if clitics else set()
+    return {name for name, value in macros.items()
+            if (m := _CLITICS.fullmatch(value)) and set(m.group(1).split("|")) <= known}
+
+
+def _head(pattern: str, lists: dict[str, list[str]], clitic_macros: set[str]) -> tuple[str, ...]:
+    """Strings one of which opens every match of a rule written ``{B}…`` after any lookbehinds: the words of a
+    list ``{LIST}``, or the letters an alternative opens with (without a last letter made optional), through
+    groups (each alternative of a group, none quantified) and at most one clitic macro (``{PRE}``); () for
+    other rules."""
+    i = 0
+    while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
+        i = _close(pattern, i) + 1
+    if not pattern.startswith("{B}", i):
+        return ()
+    return tuple(_opening(pattern, i + 3, lists, clitic_macros, False) or ())
+
+
+def _opening(pattern: str, i: int, lists: dict[str, list[str]], clitic_macros: set[str],
+             clitic: bool) -> list[str] | None:
+    """The strings one of which opens every match of ``pattern`` from ``i`` (see ``_head``); None if not known."""
+    if (m := _MACRO.match(pattern, i)) and m.group(1) in clitic_macros:
+        return None if clitic else _opening(pattern, m.end(), lists, clitic_macros, True)
+    if m := _OPENER.match(pattern, i):
+        end = _close(pattern, i)
+        if _QUANTIFIER.match(pattern, end + 1):
+            return None
+        words: list[str] = []
+        for k in [m.end()] + [i + k + 1 for k, c, d in _depths(pattern[i:end + 1]) if c == "|" and d == 1]:
+            if (more := _opening(pattern, k, lists, clitic_macros, clitic)) is None:
+                return None
+            words += more
+        return words
+    if m := _MACRO.match(pattern, i):
+        return None if m.group(1) not in lists or _QUANTIFIER.match(pattern, m.end()) else list(lists[m.group(1)])
+    if m := _LETTERS.match(pattern, i):
+        w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
+        return [w] if w else None
+    return None
 
 
 def _close(pattern: str, i: int) -> int:

@@ -66,10 +66,12 @@ class NumberLexicon:
         core = f"(?:{core})"
         bare = _joins(self.range_join)
         opened = _joins(self.range_join + self.range_join_open)
-        rng = f"{core}{bare}{core}" if self.range_join else "(?!)"
+        # a number, then the rest of a range if there is one: written as one alternative after the opened
+        # range (not "a range, else a number"), so that the first number is read once
+        number = f"{core}(?:{bare}{core})?" if self.range_join else core
         if self.range_open:
             # the second part is optional: a possessive core may have taken «ثلاثة وخمسة» whole (parse splits it)
-            rng = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core})?|{rng})"
+            number = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core})?|{number})"
         link = f"(?:\\s+{alternation(self.vague_link)})?" if self.vague_link else ""
         vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
         qual = f"(?:{p}{alternation(self.qualifiers)}\\s*)?" if self.qualifiers else ""
@@ -77,7 +79,7 @@ class NumberLexicon:
         # A phrase opens with a digit or one of the words, clitics before it: one look at the words turns most
         # other words away before the alternatives below are tried one by one.
         opening = alternation([*self.qualifiers, *self.range_open, *self.numbers, *self.scales, *self.vague])
-        self.pattern = f"(?<!\\w)(?={p}(?:\\d|{opening}))(?:{qual}(?:{rng}|{core}){after}|{vague})(?![\\w])"
+        self.pattern = f"(?<!\\w)(?={p}(?:\\d|{opening}))(?:{qual}{number}{after}|{vague})(?![\\w])"
         # Pieces for parsing a matched phrase.
         self._qual_re = re.compile(f"^(?:{self.prefixes})?({alternation(self.qualifiers)})\\s*") if self.qualifiers else None
         self._after_re = re.compile(f"\\s*({alternation(self.qualifiers_after)})$") if self.qualifiers_after else None
