@@ -33,7 +33,7 @@ EXTRA = DATA / "gazetteer_extra.yaml"
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, word, gap
-_GAP = re.compile(r"[\s'.\-]{1,3}$")  # what may stand between the words of one name ("Deir ez-Zor", "U.S.")
+_GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
 # GeoNames lists a town of unknown population (0) as the seat of an admin area (Ariha, Sarmin): no hamlet

@@ -55,6 +55,11 @@ def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
     assert [q for q, _ in _found("وبالرقة ولدير الزور")] == ["الرقة", "دير الزور"]
 
 
+def test_a_hashtag_joins_the_words_of_a_name_with_underscores():
+    assert [(q, p.name) for q, p in _found("غارات على مدينة #خان_شيخون و#جسر_الشغور #Deir_ez_Zor")] == [
+        ("خان_شيخون", "Khān Shaykhūn"), ("جسر_الشغور", "Jisr ash Shughūr"), ("Deir_ez_Zor", "Deir ez-Zor")]
+
+
 def test_common_words_are_not_places():
     assert _found("قال إنه كيف وإن بأنه الجنوب المدينة السلام كين بوست") == []
 
