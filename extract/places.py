@@ -128,6 +128,10 @@ class _Gazetteer:
         longer = extra["longer_name_words"]
         self.longer_before = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["before"])
         self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
+        actor = extra["actor_words"]
+        self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
+                                      for w in actor[lang]["joined"])
+        self.actor_before = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang]["before"])
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
@@ -343,10 +347,31 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     n = k - i + 1
         end = offsets[2 * (i + n)]
         args = (text, norm, words, parts, i, n, end)
+        if all(p.level == "country" for p in places) and _actor(words, parts, i, best_skip, start, out, g):
+            out.append((start, end, places, own, "actor"))
+            done = i + n
+            continue
         out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
                     if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
         done = i + n
     return out
+
+
+def _actor(words: list[str], parts: list[str], i: int, skip: int, start: int, found: list, g: _Gazetteer) -> bool:
+    """True when the country named by word i (``skip`` clitic letters, starting at norm offset ``start``) is named as
+    a belligerent: joined by «و» to an actor word before it («قوات النظام وروسيا») or to a country so named just
+    before it («تركيا وروسيا» after «من قبل»), or right after a word such as «جانب», «قبل» («إلى جانب روسيا»)
+    (``actor_words`` in gazetteer_extra.yaml)."""
+    if not i or parts[2 * i] != " ":
+        return False
+    if any(v in g.actor_before for _skip, v in _variants(words[i - 1])):
+        return True
+    if not skip or words[i][0] != "و":
+        return False
+    if found and found[-1][4] == "actor" and found[-1][1] == start - skip - 1:
+        return True
+    return any(i >= len(w) and tuple(words[i - len(w):i]) == w
+               and all(parts[2 * k] == " " for k in range(i - len(w) + 1, i)) for w in g.actor_joined)
 
 
 def _choose(places: Sequence[Place], context: set, own: frozenset[int]) -> Place:
@@ -372,7 +397,7 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     raw = _raw_matches(text, norm, _gaz(), cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
     org = {p.geonameid for *_span, places, _own, inside in raw if inside == "organisation" for p in places}
-    raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside != "organisation"]
+    raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: Counter = Counter()  # country code or (country code, admin1 code) -> names pointing to it

@@ -55,6 +55,18 @@ def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
     assert [q for q, _ in _found("وبالرقة ولدير الزور")] == ["الرقة", "دير الزور"]
 
 
+@pytest.mark.parametrize("text,found", [
+    ("مقتل مدنيين بقصف لقوات النظام وروسيا على إدلب", ["Idlib"]),
+    ("جددت قوات النظام وروسيا قصف المناطق المحررة", []),
+    ("بهجمات نفذتها قوات الأسد إلى جانب روسيا", []),
+    ("قصف من قبل تركيا وروسيا على ريف حلب", ["Aleppo"]),
+    ("مقتل 3 مدنيين في روسيا وتركيا", ["Russia", "Türkiye"]),  # places, not belligerents
+    ("قتلى في سوريا والعراق", ["Syria", "Iraq"]),
+])
+def test_a_country_named_as_a_belligerent_is_no_place(text, found):
+    assert [p.name for _q, p in _found(text)] == found
+
+
 def test_a_hashtag_joins_the_words_of_a_name_with_underscores():
     assert [(q, p.name) for q, p in _found("غارات على مدينة #خان_شيخون و#جسر_الشغور #Deir_ez_Zor")] == [
         ("خان_شيخون", "Khān Shaykhūn"), ("جسر_الشغور", "Jisr ash Shughūr"), ("Deir_ez_Zor", "Deir ez-Zor")]
