@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import label, t
+from dashboard.i18n import actor_label, label, t
 from dashboard.render import CATEGORY_COLOURS
 
 BASEMAP = Path(__file__).with_name("basemap.json")
@@ -47,9 +47,8 @@ def _empty(title: str, lang: str) -> go.Figure:
 
 
 def _name(value: object, fallback_key: str, lang: str) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return t(fallback_key, lang)
-    return str(value)
+    """A value as shown: an actor's name in the interface language, a missing value named by ``fallback_key``."""
+    return actor_label(value, lang, fallback_key)
 
 
 def _colour(i: int) -> str:
@@ -66,7 +65,7 @@ def time_series(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
     fig = go.Figure()
     for i, (party, g) in enumerate(df.groupby(df["party"].fillna(""), sort=False)):
         g = g.sort_values("period")
-        name = party or t("unknown_party", lang)
+        name = _name(party, "unknown_party", lang)
         colour = _colour(i)
         fig.add_trace(go.Scatter(x=g["period"], y=g["high_shown"], mode="lines", line={"width": 0},
                                  legendgroup=name, showlegend=False, hoverinfo="skip"))
@@ -113,7 +112,7 @@ def ranges(df: pd.DataFrame, lang: str, title: str, by: Sequence[str], colour_by
     prefix = {"category": "cat", "claimant_type": "ct", "victim_type": "vt"}.get(colour_by or "")
     for i, (key, g) in enumerate(groups):
         colour = CATEGORY_COLOURS.get(str(key), _colour(i)) if colour_by == "category" else _colour(i)
-        name = label(prefix, key, lang) if prefix and key else (str(key) or t("not_known", lang))
+        name = label(prefix, key, lang) if prefix and key else _name(key, "not_known", lang)
         fig.add_trace(go.Scatter(
             x=g["best"], y=g["_row"], mode="markers", name=name, marker={"size": 11, "color": colour},
             error_x={"type": "data", "symmetric": False, "array": (g["high_shown"] - g["best"]).clip(lower=0),
@@ -139,8 +138,8 @@ def grouped_bars(df: pd.DataFrame, lang: str, title: str, x: str, y: str, colour
     fig = go.Figure()
     groups = df.groupby(df[colour].astype("string").fillna(""), sort=False) if colour else [("", df)]
     for i, (key, g) in enumerate(groups):
-        name = (colour_names or {}).get(key) or (label("asset", key, lang) if colour == "asset" else key) \
-            or t("not_known", lang)
+        name = (colour_names or {}).get(key) or (label("asset", key, lang) if colour == "asset" and key
+                                                  else _name(key, "not_known", lang))
         fig.add_trace(go.Bar(
             x=g[x] if x == "period" else [(x_names or {}).get(v, _name(v, "unknown_party", lang)) for v in g[x]],
             y=g[y], name=name,

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard.i18n import label, t
+from dashboard.i18n import actor_label, label, t
 from extract import extract_claims
 from extract.claim import FIELD_NAMES
 from extract.store import db, export
@@ -310,8 +310,8 @@ def sum_by(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
 def claimant_table(figs: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The claimant figures as a table with interface column names and value labels."""
     out = pd.DataFrame({
-        t("col_party", lang): figs["party"].fillna(t("unknown_party", lang)),
-        t("col_claimant", lang): figs["claimant"].fillna(t("unknown_claimant", lang)),
+        t("col_party", lang): [actor_label(p, lang) for p in figs["party"]],
+        t("col_claimant", lang): [actor_label(c, lang, "unknown_claimant") for c in figs["claimant"]],
         t("col_claimant_type", lang): [label("ct", c, lang) for c in figs["claimant_type"]],
         t("col_category", lang): [label("cat", c, lang) for c in figs["category"]],
         t("col_claims", lang): figs["claims"],

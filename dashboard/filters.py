@@ -12,7 +12,7 @@ from typing import Any
 
 import streamlit as st
 
-from dashboard.i18n import LANGS, label, t
+from dashboard.i18n import LANGS, actor_label, label, t
 from extract.store.db import LIST_FILTERS, Filters
 
 PARAMS: dict[str, str] = {
@@ -28,6 +28,8 @@ KEY = "flt_"
 CODED = {"categories": "cat", "assets": "asset", "victim_types": "vt", "claimant_types": "ct", "langs": "lang",
          "scopes": "scope"}
 """Filters whose values have interface names (i18n prefix)."""
+ACTOR_FIELDS = ("parties", "claimants")
+"""Filters whose values are actors' names (shown in the interface language, extract/data/actors.yaml)."""
 FIXED = {"categories": ("killed", "injured", "casualties", "captured", "missing", "destroyed"),
          "victim_types": ("civilian", "combatant", "unknown"),
          "claimant_types": ("government", "armed_group", "media", "ngo", "medical", "local_sources", "witness",
@@ -176,7 +178,8 @@ def sidebar(lang: str, options: Mapping[str, Sequence[str]]) -> Filters:
         prefix = CODED.get(field)
         sb.multiselect(
             t("f_" + LIST_FILTERS[field], lang), known + chosen, key=key, placeholder=t("any", lang),
-            format_func=(lambda v, p=prefix: label(p, v, lang)) if prefix else str,
+            format_func=(lambda v, p=prefix: label(p, v, lang)) if prefix
+            else (lambda v: actor_label(v, lang)) if field in ACTOR_FIELDS else str,
         )
     sb.checkbox(t("f_exact", lang), key=KEY + "exact_only")
     sb.slider(t("f_min_conf", lang), 0.0, 1.0, step=0.05, key=KEY + "min_confidence")

@@ -1,6 +1,13 @@
 """Interface strings in English and Arabic. Both languages have the same keys (tests/test_filters.py checks)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
+import pandas as pd
+import yaml
+
+from extract.actors import PATH as ACTORS
+
 LANGS = ("en", "ar")
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -359,6 +366,22 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
     table = STRINGS.get(lang, STRINGS["en"])
     text = table.get(key, STRINGS["en"].get(key, key))
     return text.format(**fmt) if fmt else text
+
+
+@lru_cache(maxsize=1)
+def _actor_names_ar() -> dict[str, str]:
+    """Normalised actor name -> its Arabic display name (``name_ar`` in extract/data/actors.yaml)."""
+    data = yaml.safe_load(ACTORS.read_text(encoding="utf-8"))
+    return {a["name"]: a["name_ar"] for a in data["actors"] if a.get("name_ar")}
+
+
+def actor_label(value: object, lang: str, unknown_key: str = "unknown_party") -> str:
+    """A party's or claimant's display name: the actor's Arabic name in the Arabic interface, else the value as
+    stored; a missing value is named by ``unknown_key``."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value) or value == "":
+        return t(unknown_key, lang)
+    text = str(value)
+    return _actor_names_ar().get(text, text) if lang == "ar" else text
 
 
 def label(prefix: str, value: str | None, lang: str) -> str:

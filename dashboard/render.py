@@ -136,9 +136,9 @@ def evidence_table(rows: Iterable[Mapping[str, Any]], headers: Mapping[str, str]
                   + f"<div class='meta'>{rng} · "
                   + _join(r.get("qualifier_label") or r.get("qualifier"), r.get("convention")) + "</div>")
         victims = (f"<span dir='auto'>{_cell(r.get('victims'))}</span><div class='meta'>"
-                   + _join(r.get("party"), r.get("victim_type_label") or r.get("victim_type")) + "</div>")
+                   + _join(r.get("party_label") or r.get("party"), r.get("victim_type_label") or r.get("victim_type")) + "</div>")
         claimant = (f"<span dir='auto'>{_cell(r.get('claimed_by'))}</span><div class='meta'>"
-                    + _join(r.get("claimant"), r.get("claimant_type_label") or r.get("claimant_type")) + "</div>")
+                    + _join(r.get("claimant_label") or r.get("claimant"), r.get("claimant_type_label") or r.get("claimant_type")) + "</div>")
         title = str(r.get("title") or r.get("doc") or "")
         article = (f"<span dir='auto'>{link(r.get('url'), title)}</span><div class='meta'>"
                    + _join(r.get("outlet"), r.get("published")) + "</div>")

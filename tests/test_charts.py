@@ -28,6 +28,24 @@ def test_time_series_has_a_band_and_a_line_per_party() -> None:
     assert list(sdf_top.y) == [20, 5]  # the open figure's band reaches at least its best
 
 
+def test_the_arabic_interface_names_actors_in_arabic() -> None:
+    lines = [tr.name for tr in charts.time_series(data.with_high_shown(_series()), "ar", "t").data
+             if tr.mode == "lines+markers"]
+    assert sorted(lines) == sorted(["(الطرف غير مذكور)", "قوات سوريا الديمقراطية"])
+    bars = charts.grouped_bars(pd.DataFrame({"party": ["civilians", "Unlisted Brigade"], "best": [3, 4]}), "ar", "t",
+                               x="party", y="best")
+    assert list(bars.data[0].x) == ["مدنيون", "Unlisted Brigade"]  # a name the actors file lacks stays as stored
+
+
+def test_every_actor_has_an_arabic_display_name() -> None:
+    import yaml
+
+    from extract.actors import PATH
+
+    for a in yaml.safe_load(PATH.read_text(encoding="utf-8"))["actors"]:
+        assert any("\u0621" <= ch <= "\u064a" for ch in a.get("name_ar", "")), a["name"]
+
+
 def test_high_shown_never_below_best() -> None:
     shown = data.with_high_shown(_series())
     assert (shown["high_shown"] >= shown["best"]).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import charts, common, data
-from dashboard.i18n import label, t
+from dashboard.i18n import actor_label, label, t
 
 v = common.view()
 lang = v.lang
@@ -14,7 +14,7 @@ with common.guard(lang):
     figs = data.claimant_figures(v.filters)
     c1, c2 = st.columns(2)
     party = c1.selectbox(t("claimant_ranges_party", lang), data.parties_by_claimants(figs), key="cl_party",
-                         format_func=lambda p: p or t("unknown_party", lang))
+                         format_func=lambda p: actor_label(p, lang))
     cats = [c for c in data.PEOPLE if c in set(figs["category"])]
     category = c2.selectbox(t("f_category", lang), cats, key="cl_cat", format_func=lambda c: label("cat", c, lang))
     one = data.claimant_ranges(figs, party, category)

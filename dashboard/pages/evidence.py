@@ -7,7 +7,7 @@ import math
 import streamlit as st
 
 from dashboard import common, data, filters, render
-from dashboard.i18n import label, t
+from dashboard.i18n import actor_label, label, t
 
 PAGE_SIZE = 25
 
@@ -28,7 +28,10 @@ with common.guard(lang):
     records = [{**r, "category_label": label("cat", r["category"], lang), "asset_label": label("asset", r["asset"], lang) if isinstance(r["asset"], str) else None,
                 "victim_type_label": label("vt", r["victim_type"], lang),
                 "claimant_type_label": label("ct", r["claimant_type"], lang),
-                "qualifier_label": label("q", r["qualifier"], lang)} for r in rows.to_dict("records")]
+                "qualifier_label": label("q", r["qualifier"], lang),
+                "party_label": actor_label(r["party"], lang) if isinstance(r["party"], str) else None,
+                "claimant_label": actor_label(r["claimant"], lang) if isinstance(r["claimant"], str) else None}
+               for r in rows.to_dict("records")]
     headers = {"sentence": t("col_sentence", lang), "figure": t("col_figure", lang),
                "victims": t("col_victims", lang), "claimant": t("col_claimant", lang),
                "article": t("col_article", lang)}

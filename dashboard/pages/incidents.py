@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import common, data, filters
-from dashboard.i18n import label, t
+from dashboard.i18n import actor_label, label, t
 from extract.store import db
 
 PAGE_SIZE = 200
@@ -66,10 +66,10 @@ with common.guard(lang):
         t("col_date", lang): incs["first_date"],
         t("col_place", lang): incs["place"].fillna(incs["country"]),
         t("col_category", lang): [label("cat", c, lang) for c in incs["category"]],
-        t("inc_side", lang): incs["side"].fillna(t("unknown_party", lang)),
+        t("inc_side", lang): [actor_label(s, lang) for s in incs["side"]],
         t("col_best", lang): incs["best"],
         t("col_range", lang): [_range(lo, hi) for lo, hi in zip(incs["low"], incs["high"])],
-        t("col_claimant", lang): incs["best_claimant"],
+        t("col_claimant", lang): [actor_label(c, lang, "unknown_claimant") for c in incs["best_claimant"]],
         t("col_claims", lang): incs["n_claims"],
         t("inc_order_n_docs", lang): incs["n_docs"],
         t("inc_order_spread", lang): [_range(lo, hi) for lo, hi in zip(incs["spread_low"], incs["spread_high"])],
@@ -89,7 +89,8 @@ with common.guard(lang):
         t("col_figure", lang): members["quote"],
         t("col_best", lang): members["best"],
         t("col_range", lang): [_range(lo, hi) for lo, hi in zip(members["low"], members["high"])],
-        t("col_claimant", lang): members["claimant"].fillna(members["claimed_by"]),
+        t("col_claimant", lang): [actor_label(c, lang, "unknown_claimant")
+                                  for c in members["claimant"].fillna(members["claimed_by"])],
         t("col_claimant_type", lang): [label("ct", c, lang) for c in members["claimant_type"]],
         t("col_place", lang): members["place"].fillna(members["location"]),
         t("col_date", lang): members["day"],
