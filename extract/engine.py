@@ -18,7 +18,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan
+from extract.required_literals import LiteralScan, skipping
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
@@ -505,7 +505,8 @@ def _cumulative(L: Language, s: str) -> bool:
         import re
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
-        rx = L.__dict__["_cum"] = re.compile(r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
+        rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
+        rx = L.__dict__["_cum"] = skipping(rx) or re.compile(rx)  # only searched
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
         last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure
