@@ -444,11 +444,13 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         mods = r"(?:[^\s,،.]+\s+){0,2}" if L.data.get("perpetrator_modifiers") == "before" else ""
         tail = r"(?:\s+(?!(?:" + "|".join(_norm_list(L.data.get("perpetrator_stop", []))) + r")(?!\w))[^\s,،.]+){0,4}" \
             if L.data.get("perpetrator_modifiers") == "after" else ""
-        rx = L.__dict__["_perp"] = re.compile(r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail) \
-            if heads else re.compile("(?!)")
+        pattern = r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail if heads else "(?!)"
+        rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        last = L.__dict__["_perp_last"] = (s, [m.span() for m in rx.finditer(s)])
+        first = rx[1].search(s) if rx[1] else None  # where the first starts (skipping to it is faster)
+        found = [] if rx[1] and not first else [m.span() for m in rx[0].finditer(s, first.start() if first else 0)]
+        last = L.__dict__["_perp_last"] = (s, found)
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
         return None
@@ -477,11 +479,14 @@ def _context_party(L: Language, window: str) -> Actor | None:
                         + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
         rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
     if rx:
-        chars = list(normalise_str(window))
-        for m in rx.finditer("".join(chars)):
-            g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
-            chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
-        window = "".join(chars)
+        window = normalise_str(window)
+        found = list(rx.finditer(window))
+        if found:
+            chars = list(window)
+            for m in found:
+                g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
+                chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
+            window = "".join(chars)
     return actors().party(window)
 
 

@@ -124,6 +124,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 def detect_lang(text: str) -> str:
     """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
+    if text.isascii():
+        return "en"
     if not _LATIN.search(text):  # one script only: no counting
         return "ar" if _ARABIC.search(text) else "en"
     if not _ARABIC.search(text):
@@ -140,7 +142,7 @@ _ABBREV = frozenset(
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
     "vs etc inc co ltd corp ave blvd rd approx u.s u.n a.m p.m".split()
 )
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 
 MAX_SENTENCE = 1000
@@ -156,8 +158,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.group().startswith("."):
-            w = _LAST_WORD.search(text, max(pos, m.start() - 12), m.start())
-            if w and (len(w.group(1)) == 1 or w.group(1).lower() in _ABBREV):
+            w = _last_word(text[max(pos, m.start() - 12):m.start()])
+            if w and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
         end = m.end() if m.group().strip() else m.start()
         _add(text, pos, end, spans)
@@ -166,15 +168,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _last_word(window: str) -> str:
+    """The Latin word (letters and full stops, opening with a letter) that ends ``window``, or ends it but for a
+    final line break: what ``re.search(r"([A-Za-z][A-Za-z.]*)$", window)`` finds; '' when none."""
+    if window.endswith("\n"):  # ($ matches before a final line break too)
+        window = window[:-1]
+    return window[len(window.rstrip(_WORD_CHARS)):].lstrip(".")
+
+
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     while end - start > MAX_SENTENCE:
         cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
         cut = cut if cut > start else start + MAX_SENTENCE
         _add(text, start, cut, spans)
         start = cut
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    part = text[start:end]
+    kept = part.lstrip()  # (str.strip's white space is str.isspace's)
+    start += len(part) - len(kept)
+    kept = kept.rstrip()
+    if kept:
+        spans.append((start, start + len(kept)))
