@@ -36,14 +36,15 @@ def _data_version() -> str:
 EXTRACTOR_VERSION = f"{__version_base__}+{_data_version()}"
 
 
-@dataclass
 class _Match:
-    rule: Rule
-    start: int  # normalised sentence offsets
-    end: int
-    fig: tuple[int, int]
-    groups: dict[str, tuple[int, int]]
-    trailing: str = ""  # a qualifier standing after the match («30 مدنيا على الأقل»)
+    """A rule's match in a sentence (normalised sentence offsets)."""
+
+    __slots__ = ("rule", "start", "end", "fig", "groups", "trailing")
+
+    def __init__(self, rule: Rule, start: int, end: int, fig: tuple[int, int], groups: dict[str, tuple[int, int]],
+                 trailing: str) -> None:
+        self.rule, self.start, self.end, self.fig, self.groups = rule, start, end, fig, groups
+        self.trailing = trailing  # a qualifier standing after the match («30 مدنيا على الأقل»)
 
 
 @dataclass
@@ -240,9 +241,9 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                     break
             else:
                 continue
-            inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
-            core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
             if kept:
+                inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
+                core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
                 lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
                 near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
                 if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
@@ -365,6 +366,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
+    sentence = st.text[s0:e0]
     claim = Claim(
         doc=st.doc,
         claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
@@ -373,7 +375,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         low=fig.low, best=fig.best, high=fig.high,
         qualifier=fig.qualifier, convention=fig.convention,
         quote=st.text[start:end], start=start, end=end,
-        sentence=st.text[s0:e0],
+        sentence=sentence,
         rule=m.rule.name,
         extractor_version=EXTRACTOR_VERSION,
         asset=asset,
@@ -390,7 +392,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         country=where[2].country if where else None,
         lat=where[2].lat if where else None,
         lon=where[2].lon if where else None,
-        event_date=event_date(st.text[s0:e0], st.published, code),
+        event_date=event_date(sentence, st.published, code),
         negated="neg" in g,
         perpetrator=_perpetrator(L, st, ns, s, m.start),
         confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
@@ -444,12 +446,14 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         mods = r"(?:[^\s,،.]+\s+){0,2}" if L.data.get("perpetrator_modifiers") == "before" else ""
         tail = r"(?:\s+(?!(?:" + "|".join(_norm_list(L.data.get("perpetrator_stop", []))) + r")(?!\w))[^\s,،.]+){0,4}" \
             if L.data.get("perpetrator_modifiers") == "after" else ""
-        pattern = r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail if heads else "(?!)"
-        rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern))
+        head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
+        pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
+        # skipping to the first phrase, or (modifiers before the head hide where a phrase starts) to a head
+        rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern), skipping(head))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        first = rx[1].search(s) if rx[1] else None  # where the first starts (skipping to it is faster)
-        found = [] if rx[1] and not first else [m.span() for m in rx[0].finditer(s, first.start() if first else 0)]
+        first = (rx[1] or rx[2]).search(s) if rx[1] or rx[2] else True
+        found = [m.span() for m in rx[0].finditer(s, first.start() if rx[1] and first else 0)] if first else []
         last = L.__dict__["_perp_last"] = (s, found)
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
