@@ -227,8 +227,10 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                     continue
             elif not starts:
                 continue
-            match = rx.match
-            found = [m for m in map(match, repeat(s), starts) if m]
+            at_starts = starts
+            if kept:  # a figure starting inside a kept match would overlap it: not tried there
+                at_starts = [p for p in starts if not any(k.start <= p < k.end for k in kept)]
+            found = [m for m in map(rx.match, repeat(s), at_starts) if m]
             if not found:
                 continue
         else:
