@@ -62,11 +62,22 @@ def _words(lang: Language, key: str) -> frozenset[str]:
 
 
 def _stop_kind(lang: Language, token: str) -> str | None:
-    """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word)."""
-    if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
-            lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
-        return "figure"
-    return "end" if token in _words(lang, "report_end") else None
+    """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word).
+    Remembered per language (the same tokens recur)."""
+    known = lang.__dict__.get("_stop_kinds")
+    if known is None:
+        known = lang.__dict__["_stop_kinds"] = {}
+    kind = known.get(token, known)
+    if kind is known:
+        if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
+                lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
+            kind = "figure"
+        else:
+            kind = "end" if token in _words(lang, "report_end") else None
+        if len(known) >= 16384:
+            known.clear()
+        known[token] = kind
+    return kind
 
 
 def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:

@@ -222,15 +222,15 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             found = _at_heads(rx.match, s, at_heads)
         elif at:
             if starts is None:
-                starts = _num_starts(L, s)
-                if not starts:
-                    continue
-            elif not starts:
+                starts = free = _num_starts(L, s)
+                free_of = 0  # kept matches taken out of the starts (free)
+            if not free:
                 continue
-            at_starts = starts
-            if kept:  # a figure starting inside a kept match would overlap it: not tried there
-                at_starts = [p for p in starts if not any(k.start <= p < k.end for k in kept)]
-            found = [m for m in map(rx.match, repeat(s), at_starts) if m]
+            for k in kept[free_of:]:  # a figure starting inside a kept match would overlap it: not tried there
+                a, b = k.start, k.end
+                free = [p for p in free if p < a or p >= b]
+            free_of = len(kept)
+            found = [m for m in map(rx.match, repeat(s), free) if m]
             if not found:
                 continue
         else:

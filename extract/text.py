@@ -6,9 +6,9 @@ normalised index has an original index (``Normalised.orig``) and offsets always 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
 _DROP = _DIACRITICS | {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"}
@@ -58,17 +58,15 @@ class Normalised:
         return j + bisect_right(self.drops, j) if self.drops else j
 
     def to_norm(self, i: int) -> int:
-        """The first normalised index at or after original index i."""
+        """The first normalised index at or after original index i: i less the characters dropped before it."""
         if not self.drops:
             return min(i, len(self.text))
-        lo, hi = 0, len(self.text)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.orig(mid) < i:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return max(0, min(i - bisect_left(self._dropped, i), len(self.text)))
+
+    @cached_property
+    def _dropped(self) -> tuple[int, ...]:
+        """The original index of each dropped character (the k-th was dropped at normalised index drops[k])."""
+        return tuple(d + k for k, d in enumerate(self.drops))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
