@@ -242,7 +242,7 @@ def first_chars(pattern: str) -> str | None:
     """A character class (without brackets) holding the first character of every match of ``pattern``; None
     when it is not known or a match may be empty. Look-arounds are passed over (they only narrow the matches)."""
     parsed = sre_parse.parse(pattern)
-    if parsed.state.flags & re.IGNORECASE:
+    if parsed.state.flags & ~re.UNICODE:  # a global flag: case, or a pattern that reads otherwise when embedded
         return None
     found = _firsts(parsed.data)
     if found is None or found[1]:

@@ -26,6 +26,8 @@ for _i in range(10):
 
 _TABLE: dict[str, str] = {}
 _FOLDS = tuple(_MAP.items())  # no value is a key: one pass per character does it all
+# all an ASCII text needs (nothing in it is dropped: the dropped characters and their contexts are Arabic or invisible)
+_ASCII_FOLDS = tuple((a, b) for a, b in _FOLDS if a.isascii())
 
 
 def _norm_char(ch: str) -> str:
@@ -86,6 +88,8 @@ _DROP_RE = re.compile(f"[{_DROP_CHARS}. ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u0
 
 def normalise(text: str) -> Normalised:
     """Normalise alef/hamza/ya/ta marbuta, diacritics, tatweel, digits, spaces and case, keeping offsets."""
+    if text.isascii():
+        return Normalised(_fold_ascii(text), (), len(text))
     drops: list[int] = []
     removed = 0
     for m in _DROP_RE.finditer(text):
@@ -107,10 +111,18 @@ def _fold(text: str) -> str:
     return text
 
 
+def _fold_ascii(text: str) -> str:
+    for a, b in _ASCII_FOLDS:
+        text = text.replace(a, b)
+    return text.lower()
+
+
 @lru_cache(maxsize=4096)
 def normalise_str(text: str) -> str:
     """The normalised string alone (for lexicon entries and lookups): ``normalise(text).text``, without the
     offset map. Remembered: a claim's sentence and victims are looked at by several steps."""
+    if text.isascii():
+        return _fold_ascii(text)
     kept = _DROP_RE.sub("", text)
     out = _fold(kept).lower()
     return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
