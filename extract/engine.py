@@ -18,7 +18,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan, skipping
+from extract.required_literals import LiteralScan, finditer, skipping
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
@@ -454,8 +454,8 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern), skipping(head))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        first = (rx[1] or rx[2]).search(s) if rx[1] or rx[2] else True
-        found = [m.span() for m in rx[0].finditer(s, first.start() if rx[1] and first else 0)] if first else []
+        found = [] if rx[1] is None and rx[2] is not None and not rx[2].search(s) \
+            else [m.span() for m in finditer(*rx[:2], s)]
         last = L.__dict__["_perp_last"] = (s, found)
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
@@ -558,8 +558,8 @@ def _preliminary_superseded(claims: list[Claim]) -> None:
             from extract.lexicon import _norm_list
             from extract.numbers import alternation
             words = _norm_list(language(c.lang).data.get("preliminary", []))
-            rx = _PRELIMINARY[c.lang] = re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)") if words \
-                else re.compile("(?!)")
+            pattern = r"(?<!\w)" + alternation(words) + r"(?!\w)"
+            rx = _PRELIMINARY[c.lang] = (skipping(pattern) or re.compile(pattern)) if words else re.compile("(?!)")
         hit = said.get(c.sentence)
         if hit is None:
             hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(normalise_str(c.sentence)) is not None

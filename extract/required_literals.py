@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from extract.numbers import alternation
@@ -300,3 +300,11 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
     instead of trying every position; None when they are not known. For tests and scans of start positions."""
     firsts = first_chars(pattern)
     return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+
+
+def finditer(rx: re.Pattern[str], first: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, started where ``first`` (``skipping(rx.pattern)``) finds the first match, if given."""
+    if first is None:
+        return rx.finditer(text)
+    m = first.search(text)
+    return rx.finditer(text, m.start()) if m else iter(())
