@@ -110,10 +110,19 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     st = _DocState(doc, text, norm, text_hash(text), published)
     spans = sentences(text)
     cut = _other_stories(norm.text)
+    # the rules run over every sentence first, then the claims are built: each phase's tables and regexes stay
+    # in the processor's caches
+    found = []
     for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
-        _sentence(st, language(code), code, ns, ne, s, e)
+        L = language(code)
+        ntext = norm.text[ns:ne]
+        st.seen.append((L, ns, ne))
+        found.append((L, code, ntext, ns, s, e, _matches(L, ntext) if L.prefilter.search(ntext) else None))
+    for L, code, ntext, ns, s, e, matches in found:
+        if matches:
+            _sentence(st, L, code, ntext, ns, s, e, matches)
         st.sentence_index += 1
     if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
         cut0 = norm.span(cut, cut)[0]
@@ -145,14 +154,9 @@ def _other_stories(ntext: str) -> int:
     return m.start() if m else len(ntext)
 
 
-def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
-    ntext = st.norm.text[ns:ne]
-    st.seen.append((L, ns, ne))
-    if not L.prefilter.search(ntext):
-        return
-    matches = _matches(L, ntext)
-    if not matches:
-        return
+def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int, e: int,
+              matches: list[_Match]) -> None:
+    """The claims of a sentence's rule matches."""
     sources = st.sources_of(st.sentence_index)
     carried = attribution.carries(L, ntext)
     for m in matches:
