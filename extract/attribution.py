@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from extract.lexicon import Language
 from extract.numbers import alternation
+from extract.required_literals import finditer, skipping
 
 _PUNCT = re.compile(r"[,،:;؛.!?؟\"()\[\]]")
 _TOKEN = re.compile(r"[^\s,،:;؛.!?؟\"()\[\]]+")
@@ -29,7 +30,8 @@ class Source:
     clause_end: int
 
 
-def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
+def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
+    """The regex of a phrase list, and its ``skipping`` form (None for an empty list)."""
     cache = lang.__dict__.get("_attr_cache")
     if cache is None:
         cache = lang.__dict__["_attr_cache"] = {}
@@ -47,7 +49,8 @@ def _rx(lang: Language, key: str) -> re.Pattern[str] | None:
             plain = [w for w in words if w not in glued]
             alts = [alternation(_norm_list(plain)) + r"(?!\w)"] if plain else []
             alts += [alternation(_norm_list(glued))] if glued else []
-            cache[key] = re.compile(r"(?<!\w)" + pre + "(" + "|".join(alts) + ")")
+            pattern = r"(?<!\w)" + pre + "(" + "|".join(alts) + ")"
+            cache[key] = re.compile(pattern), skipping(pattern)
     return cache[key]
 
 
@@ -62,11 +65,22 @@ def _words(lang: Language, key: str) -> frozenset[str]:
 
 
 def _stop_kind(lang: Language, token: str) -> str | None:
-    """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word)."""
-    if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
-            lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
-        return "figure"
-    return "end" if token in _words(lang, "report_end") else None
+    """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word).
+    Remembered per language (the same tokens recur)."""
+    known = lang.__dict__.get("_stop_kinds")
+    if known is None:
+        known = lang.__dict__["_stop_kinds"] = {}
+    kind = known.get(token, known)
+    if kind is known:
+        if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
+                lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
+            kind = "figure"
+        else:
+            kind = "end" if token in _words(lang, "report_end") else None
+        if len(known) >= 16384:
+            known.clear()
+        known[token] = kind
+    return kind
 
 
 def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
@@ -122,12 +136,12 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     if pronouns is None:
         pronouns = lang.__dict__["_pronouns"] = frozenset(lang.data.get("pronouns", []))
     if rx := _rx(lang, "report_before"):
-        for m in rx.finditer(s):
+        for m in finditer(*rx, s):
             a, b, _ = _forward(lang, s, m.end())
             if b > a:
                 out.append(Source(a, b, m.start(), b))
     if rx := _rx(lang, "report_verbs"):
-        for m in rx.finditer(s):
+        for m in finditer(*rx, s):
             a, b, closed = _forward(lang, s, m.end())
             if b > a and s[a:b] not in pronouns:
                 out.append(Source(a, b, m.start(), b))
@@ -136,7 +150,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end()))
     if rx := _rx(lang, "report_after"):
-        for m in rx.finditer(s):
+        for m in finditer(*rx, s):
             before = s[:m.start()].rstrip()
             if before.endswith((",", "،", '"')) or not before:
                 a, b, _ = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
@@ -155,7 +169,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
 def carries(lang: Language, s: str) -> bool:
     """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
     rx = _rx(lang, "report_carry")
-    return bool(rx) and (rx.match(s) or rx.match(s, 1) or rx.match(s, 2)) is not None  # a match at 0, 1 or 2
+    return bool(rx) and (rx[0].match(s) or rx[0].match(s, 1) or rx[0].match(s, 2)) is not None  # at 0, 1 or 2
 
 
 def governing(sources: list[Source], fig_start: int, fig_end: int) -> Source | None:

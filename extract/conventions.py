@@ -27,6 +27,7 @@ def table() -> dict:
     return yaml.safe_load(PATH.read_text(encoding="utf-8"))["rows"]
 
 
+@lru_cache(maxsize=None)
 def fixed(row: str) -> Figure:
     """The figure of a row with fixed numbers (several, dozens, singular, unquantified, …)."""
     r = table()[row]

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from extract.numbers import alternation
+from extract.required_literals import skipping
 from extract.text import normalise_str
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
@@ -62,7 +63,8 @@ def _lang(code: str) -> _Lang:
     not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
     words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
-    prefilter = re.compile(rf"(?<!\w)(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)|\d{{4}}-\d")
+    prefilter = rf"(?<!\w)(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)|\d{{4}}-\d"
+    prefilter = skipping(prefilter) or re.compile(prefilter)  # only searched: where it matches does not matter
     return _Lang(months, weekdays, relative, explicit, words, prefilter, frozenset(cased),
                  re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 

@@ -18,7 +18,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan
+from extract.required_literals import LiteralScan, finditer, skipping
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
@@ -36,14 +36,15 @@ def _data_version() -> str:
 EXTRACTOR_VERSION = f"{__version_base__}+{_data_version()}"
 
 
-@dataclass
 class _Match:
-    rule: Rule
-    start: int  # normalised sentence offsets
-    end: int
-    fig: tuple[int, int]
-    groups: dict[str, tuple[int, int]]
-    trailing: str = ""  # a qualifier standing after the match («30 مدنيا على الأقل»)
+    """A rule's match in a sentence (normalised sentence offsets)."""
+
+    __slots__ = ("rule", "start", "end", "fig", "groups", "trailing")
+
+    def __init__(self, rule: Rule, start: int, end: int, fig: tuple[int, int], groups: dict[str, tuple[int, int]],
+                 trailing: str) -> None:
+        self.rule, self.start, self.end, self.fig, self.groups = rule, start, end, fig, groups
+        self.trailing = trailing  # a qualifier standing after the match («30 مدنيا على الأقل»)
 
 
 @dataclass
@@ -109,10 +110,19 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     st = _DocState(doc, text, norm, text_hash(text), published)
     spans = sentences(text)
     cut = _other_stories(norm.text)
+    # the rules run over every sentence first, then the claims are built: each phase's tables and regexes stay
+    # in the processor's caches
+    found = []
     for s, e in spans:
         ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
         code = lang if lang in LANGS else detect_lang(text[s:e])
-        _sentence(st, language(code), code, ns, ne, s, e)
+        L = language(code)
+        ntext = norm.text[ns:ne]
+        st.seen.append((L, ns, ne))
+        found.append((L, code, ntext, ns, s, e, _matches(L, ntext) if L.prefilter.search(ntext) else None))
+    for L, code, ntext, ns, s, e, matches in found:
+        if matches:
+            _sentence(st, L, code, ntext, ns, s, e, matches)
         st.sentence_index += 1
     if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
         cut0 = norm.span(cut, cut)[0]
@@ -144,14 +154,9 @@ def _other_stories(ntext: str) -> int:
     return m.start() if m else len(ntext)
 
 
-def _sentence(st: _DocState, L: Language, code: str, ns: int, ne: int, s: int, e: int) -> None:
-    ntext = st.norm.text[ns:ne]
-    st.seen.append((L, ns, ne))
-    if not L.prefilter.search(ntext):
-        return
-    matches = _matches(L, ntext)
-    if not matches:
-        return
+def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int, e: int,
+              matches: list[_Match]) -> None:
+    """The claims of a sentence's rule matches."""
     sources = st.sources_of(st.sentence_index)
     carried = attribution.carries(L, ntext)
     for m in matches:
@@ -221,13 +226,15 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             found = _at_heads(rx.match, s, at_heads)
         elif at:
             if starts is None:
-                starts = _num_starts(L, s)
-                if not starts:
-                    continue
-            elif not starts:
+                starts = free = _num_starts(L, s)
+                free_of = 0  # kept matches taken out of the starts (free)
+            if not free:
                 continue
-            match = rx.match
-            found = [m for m in map(match, repeat(s), starts) if m]
+            for k in kept[free_of:]:  # a figure starting inside a kept match would overlap it: not tried there
+                a, b = k.start, k.end
+                free = [p for p in free if p < a or p >= b]
+            free_of = len(kept)
+            found = [m for m in map(rx.match, repeat(s), free) if m]
             if not found:
                 continue
         else:
@@ -240,9 +247,9 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                     break
             else:
                 continue
-            inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
-            core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
             if kept:
+                inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
+                core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
                 lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
                 near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
                 if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
@@ -365,6 +372,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
+    sentence = st.text[s0:e0]
     claim = Claim(
         doc=st.doc,
         claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
@@ -373,7 +381,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         low=fig.low, best=fig.best, high=fig.high,
         qualifier=fig.qualifier, convention=fig.convention,
         quote=st.text[start:end], start=start, end=end,
-        sentence=st.text[s0:e0],
+        sentence=sentence,
         rule=m.rule.name,
         extractor_version=EXTRACTOR_VERSION,
         asset=asset,
@@ -390,7 +398,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         country=where[2].country if where else None,
         lat=where[2].lat if where else None,
         lon=where[2].lon if where else None,
-        event_date=event_date(st.text[s0:e0], st.published, code),
+        event_date=event_date(sentence, st.published, code),
         negated="neg" in g,
         perpetrator=_perpetrator(L, st, ns, s, m.start),
         confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
@@ -444,11 +452,15 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         mods = r"(?:[^\s,،.]+\s+){0,2}" if L.data.get("perpetrator_modifiers") == "before" else ""
         tail = r"(?:\s+(?!(?:" + "|".join(_norm_list(L.data.get("perpetrator_stop", []))) + r")(?!\w))[^\s,،.]+){0,4}" \
             if L.data.get("perpetrator_modifiers") == "after" else ""
-        rx = L.__dict__["_perp"] = re.compile(r"(?<!\w)" + mods + L.macros["PRE"] + alternation(heads) + r"(?!\w)" + tail) \
-            if heads else re.compile("(?!)")
+        head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
+        pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
+        # skipping to the first phrase, or (modifiers before the head hide where a phrase starts) to a head
+        rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern), skipping(head))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        last = L.__dict__["_perp_last"] = (s, [m.span() for m in rx.finditer(s)])
+        found = [] if rx[1] is None and rx[2] is not None and not rx[2].search(s) \
+            else [m.span() for m in finditer(*rx[:2], s)]
+        last = L.__dict__["_perp_last"] = (s, found)
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
         return None
@@ -477,11 +489,14 @@ def _context_party(L: Language, window: str) -> Actor | None:
                         + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
         rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
     if rx:
-        chars = list(normalise_str(window))
-        for m in rx.finditer("".join(chars)):
-            g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
-            chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
-        window = "".join(chars)
+        window = normalise_str(window)
+        found = list(rx.finditer(window))
+        if found:
+            chars = list(window)
+            for m in found:
+                g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
+                chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
+            window = "".join(chars)
     return actors().party(window)
 
 
@@ -505,7 +520,8 @@ def _cumulative(L: Language, s: str) -> bool:
         import re
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
-        rx = L.__dict__["_cum"] = re.compile(r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
+        rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
+        rx = L.__dict__["_cum"] = skipping(rx) or re.compile(rx)  # only searched
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
         last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure
@@ -546,8 +562,8 @@ def _preliminary_superseded(claims: list[Claim]) -> None:
             from extract.lexicon import _norm_list
             from extract.numbers import alternation
             words = _norm_list(language(c.lang).data.get("preliminary", []))
-            rx = _PRELIMINARY[c.lang] = re.compile(r"(?<!\w)" + alternation(words) + r"(?!\w)") if words \
-                else re.compile("(?!)")
+            pattern = r"(?<!\w)" + alternation(words) + r"(?!\w)"
+            rx = _PRELIMINARY[c.lang] = (skipping(pattern) or re.compile(pattern)) if words else re.compile("(?!)")
         hit = said.get(c.sentence)
         if hit is None:
             hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(normalise_str(c.sentence)) is not None

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from extract.numbers import NumberLexicon, alternation
-from extract.required_literals import RequiredLiterals
+from extract.required_literals import RequiredLiterals, skipping
 from extract.text import normalise_str
 
 LANG_DIR = Path(__file__).parent / "lang"
@@ -169,7 +169,8 @@ def language(code: str) -> Language:
     # scan, so that the others are not tried at each of those words.
     for rule in lang.rules:
         rule.head_scan = 1 if rule.head and min(map(len, rule.head)) < SHORT_HEAD else 0
-    lang.head_res = tuple(re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
+    lang.head_res = tuple(skipping(f"{macros['B']}{pre}{alternation(heads)}")
+                          or re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
                           for heads in ([w for rule in lang.rules if not rule.starts_with_num and rule.head_scan == k
                                          for w in rule.head] for k in (0, 1)))
     lang.num_re = re.compile(nums.pattern)

@@ -402,7 +402,8 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     # and per name: a name is read by the other names of the text, not by itself
     total: Counter = Counter()  # country code or (country code, admin1 code) -> names pointing to it
     by_name: dict[tuple[int, ...], Counter] = defaultdict(Counter)
-    for _s, _e, places, own, inside in raw:
+    keys = [tuple(p.geonameid for p in places) for _s, _e, places, _own, _inside in raw]
+    for (_s, _e, places, own, inside), key in zip(raw, keys):
         if inside or org and any(p.geonameid in org for p in places):
             continue
         mine = [p for p in places if p.geonameid in own] or places
@@ -410,15 +411,16 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
             if len(points) == 1:
                 point, = points
                 total[point] += 1
-                by_name[tuple(p.geonameid for p in places)][point] += 1
+                by_name[key][point] += 1
     chosen = []
-    for start, end, places, own, inside in raw:
+    read: dict[tuple, Place] = {}  # (ids, own) -> the reading, the same wherever the text repeats a name
+    for (start, end, places, own, inside), key in zip(raw, keys):
         if len(places) == 1:
             p = places[0]
-        else:
-            mine = by_name[tuple(q.geonameid for q in places)]
+        elif (p := read.get((key, own))) is None:
+            mine = by_name[key]
             context = {k for k, n in total.items() if n > mine[k]}
-            p = _choose(places, context, own)
+            p = read[key, own] = _choose(places, context, own)
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
     # organisation bears, only there

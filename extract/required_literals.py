@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from extract.numbers import alternation
@@ -233,3 +233,78 @@ def _or(bits: Iterable[int]) -> int:
     for b in bits:
         out |= b
     return out
+
+
+_CLASS_ESCAPES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w"}
+
+
+def first_chars(pattern: str) -> str | None:
+    """A character class (without brackets) holding the first character of every match of ``pattern``; None
+    when it is not known or a match may be empty. Look-arounds are passed over (they only narrow the matches)."""
+    parsed = sre_parse.parse(pattern)
+    if parsed.state.flags & ~re.UNICODE:  # a global flag: case, or a pattern that reads otherwise when embedded
+        return None
+    found = _firsts(parsed.data)
+    if found is None or found[1]:
+        return None
+    return "".join(sorted(c if len(c) > 1 else re.escape(c) for c in found[0]))
+
+
+def _firsts(items: list) -> tuple[set[str], bool] | None:
+    """(first characters, may be empty) of a sequence of parse-tree items; None when not known."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            found = {chr(av)}, False
+        elif op is sre.IN:
+            found = _class_firsts(av)
+        elif op is sre.SUBPATTERN:
+            found = None if av[1] & re.IGNORECASE else _firsts(av[3])
+        elif op is sre.ATOMIC_GROUP:
+            found = _firsts(av)
+        elif op is sre.BRANCH:
+            branches = [_firsts(b) for b in av[1]]
+            found = None if None in branches else (set().union(*(b[0] for b in branches)), any(b[1] for b in branches))
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            child = _firsts(av[2])
+            found = None if child is None else (child[0], child[1] or av[0] == 0)
+        elif op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):
+            found = set(), True
+        else:
+            return None
+        if found is None:
+            return None
+        out |= found[0]
+        if not found[1]:
+            return out, False
+    return out, True
+
+
+def _class_firsts(items: list) -> tuple[set[str], bool] | None:
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            chars.add(chr(av))
+        elif op is sre.RANGE and av[1] - av[0] < 1024:
+            chars.update(map(chr, range(av[0], av[1] + 1)))
+        elif op is sre.CATEGORY and av in _CLASS_ESCAPES:
+            chars.add(_CLASS_ESCAPES[av])
+        else:
+            return None
+    return chars, False
+
+
+def skipping(pattern: str) -> re.Pattern[str] | None:
+    """A regex finding every position where ``pattern`` matches, overlapping matches included (each found match is
+    the one character there), written with its first characters first so that the regex engine skips to them
+    instead of trying every position; None when they are not known. For tests and scans of start positions."""
+    firsts = first_chars(pattern)
+    return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+
+
+def finditer(rx: re.Pattern[str], first: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:
+    """``rx.finditer(text)``, started where ``first`` (``skipping(rx.pattern)``) finds the first match, if given."""
+    if first is None:
+        return rx.finditer(text)
+    m = first.search(text)
+    return rx.finditer(text, m.start()) if m else iter(())

@@ -6,9 +6,9 @@ normalised index has an original index (``Normalised.orig``) and offsets always 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
 _DROP = _DIACRITICS | {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"}
@@ -26,6 +26,8 @@ for _i in range(10):
 
 _TABLE: dict[str, str] = {}
 _FOLDS = tuple(_MAP.items())  # no value is a key: one pass per character does it all
+# all an ASCII text needs (nothing in it is dropped: the dropped characters and their contexts are Arabic or invisible)
+_ASCII_FOLDS = tuple((a, b) for a, b in _FOLDS if a.isascii())
 
 
 def _norm_char(ch: str) -> str:
@@ -58,17 +60,15 @@ class Normalised:
         return j + bisect_right(self.drops, j) if self.drops else j
 
     def to_norm(self, i: int) -> int:
-        """The first normalised index at or after original index i."""
+        """The first normalised index at or after original index i: i less the characters dropped before it."""
         if not self.drops:
             return min(i, len(self.text))
-        lo, hi = 0, len(self.text)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if self.orig(mid) < i:
-                lo = mid + 1
-            else:
-                hi = mid
-        return lo
+        return max(0, min(i - bisect_left(self._dropped, i), len(self.text)))
+
+    @cached_property
+    def _dropped(self) -> tuple[int, ...]:
+        """The original index of each dropped character (the k-th was dropped at normalised index drops[k])."""
+        return tuple(d + k for k, d in enumerate(self.drops))
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
@@ -88,6 +88,8 @@ _DROP_RE = re.compile(f"[{_DROP_CHARS}. ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u0
 
 def normalise(text: str) -> Normalised:
     """Normalise alef/hamza/ya/ta marbuta, diacritics, tatweel, digits, spaces and case, keeping offsets."""
+    if text.isascii():
+        return Normalised(_fold_ascii(text), (), len(text))
     drops: list[int] = []
     removed = 0
     for m in _DROP_RE.finditer(text):
@@ -109,10 +111,18 @@ def _fold(text: str) -> str:
     return text
 
 
+def _fold_ascii(text: str) -> str:
+    for a, b in _ASCII_FOLDS:
+        text = text.replace(a, b)
+    return text.lower()
+
+
 @lru_cache(maxsize=4096)
 def normalise_str(text: str) -> str:
     """The normalised string alone (for lexicon entries and lookups): ``normalise(text).text``, without the
     offset map. Remembered: a claim's sentence and victims are looked at by several steps."""
+    if text.isascii():
+        return _fold_ascii(text)
     kept = _DROP_RE.sub("", text)
     out = _fold(kept).lower()
     return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
@@ -124,6 +134,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 
 def detect_lang(text: str) -> str:
     """'ar' when Arabic letters outnumber Latin ones, else 'en'."""
+    if text.isascii():
+        return "en"
     if not _LATIN.search(text):  # one script only: no counting
         return "ar" if _ARABIC.search(text) else "en"
     if not _ARABIC.search(text):
@@ -140,7 +152,7 @@ _ABBREV = frozenset(
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
     "vs etc inc co ltd corp ave blvd rd approx u.s u.n a.m p.m".split()
 )
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+_WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 
 MAX_SENTENCE = 1000
@@ -156,8 +168,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENT_END.finditer(text):
         if m.group().startswith("."):
-            w = _LAST_WORD.search(text, max(pos, m.start() - 12), m.start())
-            if w and (len(w.group(1)) == 1 or w.group(1).lower() in _ABBREV):
+            w = _last_word(text[max(pos, m.start() - 12):m.start()])
+            if w and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
         end = m.end() if m.group().strip() else m.start()
         _add(text, pos, end, spans)
@@ -166,15 +178,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _last_word(window: str) -> str:
+    """The Latin word (letters and full stops, opening with a letter) that ends ``window``, or ends it but for a
+    final line break: what ``re.search(r"([A-Za-z][A-Za-z.]*)$", window)`` finds; '' when none."""
+    if window.endswith("\n"):  # ($ matches before a final line break too)
+        window = window[:-1]
+    return window[len(window.rstrip(_WORD_CHARS)):].lstrip(".")
+
+
 def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
     while end - start > MAX_SENTENCE:
         cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
         cut = cut if cut > start else start + MAX_SENTENCE
         _add(text, start, cut, spans)
         start = cut
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if end > start:
-        spans.append((start, end))
+    part = text[start:end]
+    kept = part.lstrip()  # (str.strip's white space is str.isspace's)
+    start += len(part) - len(kept)
+    kept = kept.rstrip()
+    if kept:
+        spans.append((start, start + len(kept)))

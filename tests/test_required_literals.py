@@ -2,11 +2,13 @@
 finds every literal, overlapping ones included."""
 from __future__ import annotations
 
+import re
+
 import pytest
 import yaml
 
 from extract.lexicon import LANG_DIR, LANGS, language
-from extract.required_literals import LiteralScan, RequiredLiterals
+from extract.required_literals import LiteralScan, RequiredLiterals, first_chars, skipping
 from extract.text import normalise_str, sentences
 
 
@@ -72,3 +74,12 @@ def test_rules_have_clauses(code: str) -> None:
     """Nearly every rule is skipped on a sentence lacking its words (the point of the prefilter)."""
     rules = language(code).rules
     assert sum(bool(r.requires) for r in rules) >= len(rules) - 2
+
+
+def test_first_chars_and_skipping_find_the_same_starts() -> None:
+    assert first_chars(r"(?<!\w)(?:و|ب)?(?:\d+|ثلاث)") == r"\dبثو"
+    assert first_chars("a*") is None and first_chars("[^a]b") is None
+    pattern = r"(?<!\w)(?:al-)?(?:killed|dead)(?!\w)|\d{4}-\d"
+    text = "al-killed, dead; 2024-05 undead killed"
+    every = [m.start() for m in re.finditer(f"(?=(?:{pattern}))", text)]  # overlapping starts too: 0 and 3
+    assert [m.start() for m in skipping(pattern).finditer(text)] == every == [0, 3, 11, 17, 32]
