@@ -845,7 +845,6 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
            g.members[~done & g.members["counted"]]["claim_id"].tolist())
     del g, inc, done  # a worker groups window after window: give back what this one's frames held, or its peak
     pa.default_memory_pool().release_unused()  # creeps up window by window (about 25 MB over a 20k-document run)
-    _trim_heap()
     return out
 
 
