@@ -39,8 +39,8 @@ def ingest_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", default=None, metavar="FILE", help="DuckDB file (default data/tally.duckdb)")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="extraction processes (default: all cores)")
-    p.add_argument("--batch-size", type=int, default=1000, metavar="N",
-                   help="articles per transaction (default 1000)")
+    p.add_argument("--batch-size", type=int, default=None, metavar="N",
+                   help="articles per transaction (default 1500)")
     p.add_argument("--reextract", action="store_true",
                    help="re-extract stored articles whose claims came from another extractor version")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",
@@ -118,12 +118,12 @@ def _extract(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from extract.store import db
-    from extract.store.ingest import ingest_paths
+    from extract.store.ingest import BATCH, ingest_paths
     from extract.store.readers import MAX_FILE_MB
 
     try:
         report = ingest_paths(args.paths, args.db or db.DEFAULT_DB, workers=args.workers, reextract=args.reextract,
-                              progress=not args.no_progress, batch_size=args.batch_size,
+                              progress=not args.no_progress, batch_size=args.batch_size or BATCH,
                               max_file_mb=args.max_file_mb or MAX_FILE_MB)
     except db.StoreError as e:
         print(f"ingest: {e}", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Incidents in a real DuckDB store: migration, regrouping after ingest batches, overrides surviving re-ingest."""
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -245,3 +246,33 @@ def test_ingest_regroups_in_its_workers_what_a_full_regroup_gives(tmp_path: Path
             assert _rows(con.execute("SELECT * FROM incidents").df(date_as_object=True)) == ours
             assert _rows(con.execute("SELECT * FROM incident_claims").df()) == members
         assert_ids_unique(p)
+
+
+def test_group_window_groups_as_the_duckdb_frame_does(tmp_path: Path):
+    """group_window makes its DataFrame with pyarrow (DuckDB's pandas types for integers and booleans), not through
+    DuckDB: the incidents and members must be those of grouping ``incident_input``'s DataFrame, with nulls in the
+    integer, boolean, date and string columns and columns that are null throughout."""
+    from extract.incidents import group
+
+    rng = random.Random(7)
+    where = [SARAQIB, IDLIB, RAQQA, dict(place=None, country="Syria", lat=None, lon=None)]
+    docs = [article(f"g{i}", rng.choice([3, 4, 9, 12, 40]), D1 + timedelta(days=i % 4) if i % 9 else None,
+                    where[i % 4], claimant_type=rng.choice(["medical", "media", "unknown"]),
+                    self_reported=rng.choice([True, False, None]), event_date=rng.choice([None, D2]))
+            for i in range(40)]
+    for _, cs in docs[::3]:  # open-ended figures: no high
+        cs[0] = dataclasses.replace(cs[0], high=None)
+    p = tmp_path / "g.duckdb"
+    ingest(p, docs)
+    with db.writer(p) as con:
+        blocks = [tuple(r) for r in con.execute(
+            "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims").fetchall()]
+        frame = db.incident_input(con, blocks)
+        arrow = con.sql(f"SELECT {db._INPUT_COLUMNS} FROM claims c").to_arrow_table()
+        overrides = db.incident_overrides(con)
+    assert arrow.column("high").null_count and arrow.column("asset").null_count == arrow.num_rows
+    g = group(frame, overrides)
+    inc, members, carry = db.group_window(arrow, None, overrides)
+    assert carry == []
+    assert _rows(inc.to_pandas(date_as_object=True)) == _rows(g.incidents)
+    assert _rows(members.to_pandas()) == _rows(g.members)

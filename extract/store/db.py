@@ -821,20 +821,31 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
     return n
 
 
+_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+"""Arrow type -> the pandas type DuckDB's ``df()`` gives it (``group_window``)."""
+
+
 def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
                  ) -> tuple[pa.Table, pa.Table, list[str]]:
     """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send, and
-    become the DataFrame ``incident_input`` gives through DuckDB here): the incidents no claim dated after ``last``
-    can join and their members (as Arrow), and the counted members of the incidents still open (carried into the next
-    window)."""
+    become a DataFrame here): the incidents no claim dated after ``last`` can join and their members (as Arrow), and
+    the counted members of the incidents still open (carried into the next window).
+
+    The DataFrame is made by pyarrow, with DuckDB's pandas types for integers and booleans (nullable Int64 and
+    boolean): a seventh of the cost of ``duckdb.from_arrow(claims).df()``, and the grouping gives the same
+    incidents and members from either (tested)."""
     from extract.incidents import Settings, _default_resolver, group
 
     reach = Settings().window_days
-    g = group(duckdb.from_arrow(claims).df(date_as_object=True), overrides, resolve=_default_resolver())
+    g = group(claims.to_pandas(date_as_object=True, types_mapper=_PANDAS_TYPES.get), overrides,
+              resolve=_default_resolver())
     inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
     done = g.members["incident_id"].isin(inc["incident_id"])
-    return (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
-            g.members[~done & g.members["counted"]]["claim_id"].tolist())
+    out = (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
+           g.members[~done & g.members["counted"]]["claim_id"].tolist())
+    del g, inc, done  # a worker groups window after window: give back what this one's frames held, or its peak
+    pa.default_memory_pool().release_unused()  # creeps up window by window (about 25 MB over a 20k-document run)
+    return out
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followers: pa.Table, windowed: bool
