@@ -152,7 +152,7 @@ def language(code: str) -> Language:
     for r in rules_data.get("rules", []):
         lang.rules.append(Rule(
             name=f"{code}.{r['name']}",
-            regex=re.compile(_branch_optionals(_expand(_norm_pattern(r["pattern"]), macros))),
+            regex=re.compile(_expand(_norm_pattern(r["pattern"]), macros)),
             requires=literals.clauses(_with_stand_ins(_norm_pattern(r["pattern"]), macros, literals)),
             category=r.get("category"),
             scope=r.get("scope"),
@@ -300,26 +300,6 @@ def _depths(pattern: str) -> Iterator[tuple[int, str, int]]:
             depth += (c == "(") - (c == ")")
             yield j, c, depth
         j += 1
-
-
-def _branch_optionals(pattern: str) -> str:
-    """``pattern`` with each greedy optional group holding no capture, ``(?:…)?``, written ``(?:…|)``: the same
-    matches tried in the same order (the group first, then nothing), run by Python's regex engine as a branch
-    rather than a repeat, which costs less."""
-    opens: list[int] = []
-    out = list(pattern)
-    for j, c, depth in _depths(pattern):
-        if c == "(":
-            opens.append(j)
-        elif c == ")" and opens:
-            i = opens.pop()
-            if (pattern.startswith("(?:", i) and pattern[j + 1:j + 2] == "?" and pattern[j + 2:j + 3] not in ("?", "+")
-                    and not _CAPTURE.search(pattern, i + 3, j)):
-                out[j], out[j + 1] = "|)", ""
-    return "".join(out)
-
-
-_CAPTURE = re.compile(r"(?<!\\)\((?!\?)|\(\?P<")  # a capturing group opens (an escaped parenthesis does not)
 
 
 def _norm_pattern(pattern: str) -> str:
