@@ -280,13 +280,15 @@ _WORD_START = re.compile(r"(?<!\w)\w")
 
 def _num_starts(L: Language, s: str) -> list[int]:
     """Where a figure phrase may start: the start of each of the sentence's figure phrases and of its next
-    two words (a rule may need a shorter phrase than the longest one)."""
+    two words where a figure phrase opens too (a rule may need a shorter phrase than the longest one; every rule
+    tried there opens with one, so a word where none opens is left out once, not tried by each rule)."""
     out: list[int] = []
-    for m in L.num_re.finditer(s):
-        if m.group().isalnum():  # one word ("45", "ثلاثة"): it starts where the phrase starts
-            out.append(m.start())
-        else:
-            out += [w.start() for _, w in zip(range(3), _WORD_START.finditer(s, m.start(), m.end()))]
+    rx = L.num_re
+    for m in rx.finditer(s):
+        out.append(m.start())
+        if not m.group().isalnum():  # more than one word ("45", "ثلاثة" start only where the phrase starts)
+            out += [p for _, w in zip(range(2), _WORD_START.finditer(s, m.start() + 1, m.end()))
+                    if rx.match(s, p := w.start())]
     return out
 
 

@@ -36,8 +36,16 @@ def _trie_regex(node: dict, literal: bool) -> str:
     if not branches:
         return ""
     # longer continuations first, so a phrase wins over its own prefix
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if ends else body
+    if ends:
+        # an optional continuation: one character as "x?", else an empty last alternative, "(?:…|)", which the
+        # regex engine runs faster than "(?:…)?" (a repeat) and reads the same way (the continuation first)
+        if len(branches) == 1 and _ONE_CHAR.fullmatch(branches[0]):
+            return branches[0] + "?"
+        return "(?:" + "|".join(branches) + "|)"
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+_ONE_CHAR = re.compile(r"\\?[^\\]", re.S)  # one (maybe escaped) character
 
 
 @dataclass
@@ -57,7 +65,7 @@ class NumberLexicon:
     prefixes: str  # regex of clitics that may stick to a number word (Arabic و، ب، ال …); "" for none
 
     def __post_init__(self) -> None:
-        p = f"(?:{self.prefixes})?" if self.prefixes else ""
+        p = f"(?:{self.prefixes}|)" if self.prefixes else ""  # "(?:…|)" for "(?:…)?": see _trie_regex
         word = f"{p}{alternation(self.numbers)}" if self.numbers else "(?!)"
         scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
         join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
@@ -68,14 +76,14 @@ class NumberLexicon:
         opened = _joins(self.range_join + self.range_join_open)
         # a number, then the rest of a range if there is one: written as one alternative after the opened
         # range (not "a range, else a number"), so that the first number is read once
-        number = f"{core}(?:{bare}{core})?" if self.range_join else core
+        number = f"{core}(?:{bare}{core}|)" if self.range_join else core
         if self.range_open:
             # the second part is optional: a possessive core may have taken «ثلاثة وخمسة» whole (parse splits it)
-            number = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core})?|{number})"
-        link = f"(?:\\s+{alternation(self.vague_link)})?" if self.vague_link else ""
+            number = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core}|)|{number})"
+        link = f"(?:\\s+{alternation(self.vague_link)}|)" if self.vague_link else ""
         vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
-        qual = f"(?:{p}{alternation(self.qualifiers)}\\s*)?" if self.qualifiers else ""
-        after = f"(?:\\s*{alternation(self.qualifiers_after)})?" if self.qualifiers_after else ""
+        qual = f"(?:{p}{alternation(self.qualifiers)}\\s*|)" if self.qualifiers else ""
+        after = f"(?:\\s*{alternation(self.qualifiers_after)}|)" if self.qualifiers_after else ""
         # A phrase opens with a digit or one of the words, clitics before it: one look at the words turns most
         # other words away before the alternatives below are tried one by one.
         opening = alternation([*self.qualifiers, *self.range_open, *self.numbers, *self.scales, *self.vague])
