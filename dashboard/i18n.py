@@ -370,9 +370,9 @@ def t(key: str, lang: str = "en", **fmt: object) -> str:
 
 @lru_cache(maxsize=1)
 def _actor_names_ar() -> dict[str, str]:
-    """Normalised actor name -> its Arabic display name (``name_ar`` in extract/data/actors.yaml)."""
+    """Normalised party or claimant name -> its Arabic display name (``name_ar`` in extract/data/actors.yaml)."""
     data = yaml.safe_load(ACTORS.read_text(encoding="utf-8"))
-    return {a["name"]: a["name_ar"] for a in data["actors"] if a.get("name_ar")}
+    return {a["name"]: a["name_ar"] for key in ("actors", "claimants") for a in data[key] if a.get("name_ar")}
 
 
 def actor_label(value: object, lang: str, unknown_key: str = "unknown_party") -> str:

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 import pytest
 
 from dashboard import charts, data, render
+from dashboard.i18n import actor_label
 
 
 def _series() -> pd.DataFrame:
@@ -35,6 +36,8 @@ def test_the_arabic_interface_names_actors_in_arabic() -> None:
     bars = charts.grouped_bars(pd.DataFrame({"party": ["civilians", "Unlisted Brigade"], "best": [3, 4]}), "ar", "t",
                                x="party", y="best")
     assert list(bars.data[0].x) == ["مدنيون", "Unlisted Brigade"]  # a name the actors file lacks stays as stored
+    assert actor_label("Ukrainian General Staff", "ar") == "هيئة الأركان العامة الأوكرانية"  # a claimant
+    assert actor_label("Ukrainian General Staff", "en") == "Ukrainian General Staff"
 
 
 def test_every_actor_has_an_arabic_display_name() -> None:
@@ -42,7 +45,8 @@ def test_every_actor_has_an_arabic_display_name() -> None:
 
     from extract.actors import PATH
 
-    for a in yaml.safe_load(PATH.read_text(encoding="utf-8"))["actors"]:
+    data = yaml.safe_load(PATH.read_text(encoding="utf-8"))
+    for a in data["actors"] + data["claimants"]:
         assert any("\u0621" <= ch <= "\u064a" for ch in a.get("name_ar", "")), a["name"]
 
 
@@ -56,7 +60,7 @@ def test_ranges_whiskers() -> None:
     df = data.with_high_shown(pd.DataFrame({"claimant": ["SOHR", None], "claimant_type": ["ngo", "unknown"],
                                             "low": [10, 4], "best": [12, 4], "high": [20, 4], "open_high": [0, 0]}))
     fig = charts.ranges(df, "ar", "t", by=("claimant",), colour_by="claimant_type")
-    sohr = next(tr for tr in fig.data if "SOHR" in tr.y)
+    sohr = next(tr for tr in fig.data if "المرصد السوري لحقوق الإنسان" in tr.y)  # SOHR, by its Arabic name
     assert list(sohr.error_x.array) == [8] and list(sohr.error_x.arrayminus) == [2]
     assert sohr.name == "منظمة غير حكومية"
     assert any("(الجهة غير مذكورة)" in tr.y for tr in fig.data)
