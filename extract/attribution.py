@@ -2,7 +2,8 @@
 
 Works on a sentence's normalised text with a language's phrase lists (report_verbs: the source follows the
 verb, «قالت مصادر … إن»; report_after: it stands before, "the ministry said"; report_before: it follows a
-phrase, "according to …", «بحسب …»; report_end: words that close a source; report_carry: openings that
+phrase, "according to …", «بحسب …»; report_end: words that close a source; report_end_first: words that, opening
+it, leave no source after the verb (its subject stood before); report_carry: openings that
 continue the previous sentence's source; pronouns: subjects that stand for the previous source).
 """
 from __future__ import annotations
@@ -93,6 +94,8 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         gap = s[end:m.start()]
         if _PUNCT.search(gap) or n >= MAX_TOKENS:
             break
+        if n == 0 and m.group() in _words(lang, "report_end_first"):  # «قد أعلنت في حصيلة»: no source follows
+            return pos, pos, "end"
         if n > 0 and before_via is None and m.group() in via:
             before_via = end
         elif kind := _stop_kind(lang, m.group()):
