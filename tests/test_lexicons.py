@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+import yaml
 
 from examples import load
 from extract import extract_claims
@@ -95,3 +96,21 @@ def test_macro_names_resolve() -> None:
         for r in rules["rules"]:
             for name in re.findall(r"\{([A-Z][A-Z0-9_]*)\}", r["pattern"]):
                 assert name in language(code).macros, f"{code}.{r['name']}: unknown macro {name}"
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a key given twice in one mapping (plain YAML keeps the last silently)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        dupes = {k for k in keys if keys.count(k) > 1}
+        if dupes:
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate keys {sorted(map(str, dupes))}",
+                                                    node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "extract").glob("**/*.yaml")), ids=lambda p: p.name)
+def test_data_files_have_no_repeated_keys(path: Path) -> None:
+    # a repeated key (two alias lines for one place id, a phrase listed twice) would drop the first silently
+    yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)

@@ -104,6 +104,16 @@ def test_covered_countries_at_town_level(name, cc):
     assert p is not None and p.country_code == cc and p.level == "town"
 
 
+@pytest.mark.parametrize("kurdish,arabic", [
+    ("كوباني", "عين العرب"), ("سري كانيه", "رأس العين"), ("كري سبي", "تل أبيض"), ("ديرك", "المالكية"),
+    ("الطبقة", "Al-Tabqa")])
+def test_kurdish_and_other_names_of_a_town(kurdish, arabic):
+    # Syrian Kurdish towns go by two names in the news; both are one place, found in running text too
+    p = lookup(kurdish)
+    assert p is not None and p == lookup(arabic) and p.level == "town"
+    assert [q for _, _, q in find_places(f"قصف تركي على مدينة {kurdish} شمال سوريا")][0] == p
+
+
 def test_lookup_unknown_and_case():
     assert lookup("Atlantis") is None and lookup("") is None
     assert lookup("aleppo") == lookup("Aleppo") and lookup("idlib province").level == "admin1"
