@@ -590,9 +590,10 @@ def _mark_repeats(claims: list[Claim]) -> None:
             continue
         if c.qualifier in ("unquantified", "vague"):
             # a plural with no figure, or a vague word («عدد من», "dozens"), restates a figure of the same kind
-            # anywhere in the document («قتلى» in a headline, «5 قتلى» in the body), or an earlier plural of the same kind
+            # anywhere in the document («قتلى» in a headline, «5 قتلى» in the body), or an earlier plural or vague
+            # word of the same kind (never a later one: two of them would restate each other and neither count)
             first = next((x for x in claims if x is not c and not x.subgroup_of and not x.negated
-                          and (x.qualifier != "unquantified" or x.start < c.start)
+                          and (x.qualifier not in ("unquantified", "vague") or x.start < c.start)
                           and x.category == c.category and x.asset == c.asset and x.scope == c.scope
                           and (x.party == c.party or None in (x.party, c.party))), None)
             if first:
