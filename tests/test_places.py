@@ -62,6 +62,9 @@ def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
     ("قصف من قبل تركيا وروسيا على ريف حلب", ["Aleppo"]),
     ("مقتل 3 مدنيين في روسيا وتركيا", ["Russia", "Türkiye"]),  # places, not belligerents
     ("قتلى في سوريا والعراق", ["Syria", "Iraq"]),
+    ("12 قتيلا بغارات شنتها تركيا في ريف الحسكة", ["Al-Hasakah"]),
+    ("Eight killed in strikes carried out by Turkey in Idlib province", ["Idlib"]),
+    ("Three killed in Turkey and Syria", ["Türkiye", "Syria"]),
 ])
 def test_a_country_named_as_a_belligerent_is_no_place(text, found):
     assert [p.name for _q, p in _found(text)] == found
