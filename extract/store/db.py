@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extract.claim import FIELD_NAMES
+from extract.incidents import FIGURE_COLUMNS, INCIDENT_COLUMNS, MEMBER_COLUMNS
 
 DEFAULT_DB = Path("data/tally.duckdb")
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
@@ -821,31 +822,37 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
     return n
 
 
-_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-"""Arrow type -> the pandas type DuckDB's ``df()`` gives it (``group_window``)."""
+INCIDENT_SCHEMA = pa.schema([(n, pa.date32() if n.endswith("_date") else pa.int64() if n in FIGURE_COLUMNS
+                              else pa.string()) for n in INCIDENT_COLUMNS])
+MEMBER_SCHEMA = pa.schema([(n, pa.bool_() if n == "counted" else pa.string()) for n in MEMBER_COLUMNS])
+"""The Arrow types of ``group_window``'s incidents and members."""
 
 
 def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
                  ) -> tuple[pa.Table, pa.Table, list[str]]:
-    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send, and
-    become a DataFrame here): the incidents no claim dated after ``last`` can join and their members (as Arrow), and
-    the counted members of the incidents still open (carried into the next window).
-
-    The DataFrame is made by pyarrow, with DuckDB's pandas types for integers and booleans (nullable Int64 and
-    boolean): a seventh of the cost of ``duckdb.from_arrow(claims).df()``, and the grouping gives the same
-    incidents and members from either (tested)."""
-    from extract.incidents import Settings, _default_resolver, group
+    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send): the
+    incidents no claim dated after ``last`` can join and their members (as Arrow), and the counted members of the
+    incidents still open (carried into the next window). The grouping reads the Arrow columns as Python values
+    (``IncidentIndex.add_columns``), without pandas: it gives what ``group`` gives on ``incident_input``'s
+    DataFrame (tested)."""
+    from extract.incidents import IncidentIndex, Settings, _default_resolver
 
     reach = Settings().window_days
-    g = group(claims.to_pandas(date_as_object=True, types_mapper=_PANDAS_TYPES.get), overrides,
-              resolve=_default_resolver())
-    inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
-    done = g.members["incident_id"].isin(inc["incident_id"])
-    out = (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
-           g.members[~done & g.members["counted"]]["claim_id"].tolist())
-    del g, inc, done  # a worker groups window after window: give back what this one's frames held, or its peak
-    pa.default_memory_pool().release_unused()  # creeps up window by window (about 25 MB over a 20k-document run)
-    return out
+    idx = IncidentIndex(overrides=overrides, resolve=_default_resolver())
+    idx.add_columns(claims.to_pydict())
+    inc, mem = idx.result_columns()
+    del idx
+    closed = {iid for iid, d in zip(inc.get("incident_id", ()), inc.get("first_date", ())) if _closed(d, last, reach)}
+    keep = [i for i, iid in enumerate(inc.get("incident_id", ())) if iid in closed]
+    done = [i for i, iid in enumerate(mem["incident_id"]) if iid in closed]
+    carry = [cid for cid, iid, counted in zip(mem["claim_id"], mem["incident_id"], mem["counted"])
+             if counted and iid not in closed]
+    return (_pick(inc, keep, INCIDENT_SCHEMA), _pick(mem, done, MEMBER_SCHEMA), carry)
+
+
+def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table:
+    """Rows ``rows`` of the columns ``cols`` (those of ``schema``; none when there are no rows) as Arrow."""
+    return pa.table({n: pa.array([cols[n][i] for i in rows], schema.field(n).type) for n in schema.names}, schema)
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followers: pa.Table, windowed: bool
