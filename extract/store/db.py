@@ -710,8 +710,11 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-WINDOW_CLAIMS = 3000
+WINDOW_CLAIMS = 6000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
+WRITE_ROWS = 15000
+"""Memberships of a unit's closed incidents gathered before they are written (each write is a few statements
+whose cost hardly depends on their size)."""
 
 
 def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None,
@@ -868,7 +871,13 @@ def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followe
     windows = _day_windows(con, unit) if windowed else [(date.min, None)]
     claims = pa.table({"claim_id": pa.array([], pa.string())})
     carry: list[str] = []  # the counted members of the incidents still open
+    done: list[tuple[pa.Table, pa.Table]] = []  # closed incidents and their members, not yet written
     n = 0
+
+    def write() -> None:
+        _insert_incidents(con, pa.concat_tables(i for i, _ in done), pa.concat_tables(m for _, m in done))
+        done.clear()
+
     with _transaction(con, {"unit_blocks": _blocks_table(unit), "followers": followers}):
         con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
                     "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
@@ -878,8 +887,12 @@ def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followe
             kept = claims.filter(pc.is_in(claims.column("claim_id"), pa.array(carry, pa.string())))
             claims = _window_input(con, first, last, kept)
             inc, members, carry = yield claims, last
-            _insert_incidents(con, inc, members)
+            done.append((inc, members))
             n += len(inc)
+            if sum(m.num_rows for _, m in done) >= WRITE_ROWS:
+                write()
+        if done:
+            write()
     return n
 
 
