@@ -210,7 +210,7 @@ def test_regrouping_a_unit_window_by_window_equals_grouping_it_whole(tmp_path: P
     with db.writer(p) as con:
         blocks = [tuple(r) for r in con.execute(
             "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims").fetchall()]
-        assert len(db._day_windows(con, blocks)) > 5
+        assert len(db._day_windows(db._unit_days(con, [blocks])[0])) > 5
         ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
         for _ in range(2):  # as ingested; then with a split inside one window
             g = group(db.incident_input(con, blocks), db.incident_overrides(con))
