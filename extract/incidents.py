@@ -364,8 +364,14 @@ def _flag(x: Any) -> bool | None:
     return None
 
 
+def _objects(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its pandas string columns as object columns."""
+    return df.astype({c: object for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)})
+
+
 def _from_frame(df: pd.DataFrame) -> Columns:
     """A claims DataFrame (any column may be missing, any type) as plain columns, with the derived ones."""
+    df = _objects(df)
     cl: Columns = {}
     for name in _TEXT:
         s = _col(df, name, _DEFAULTS.get(name))
@@ -417,7 +423,7 @@ def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
     (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key`` (who speaks, for supersession) and
     ``claimant_label`` (claimant, else claimed_by)."""
-    df = claims.astype({c: object for c, t in claims.dtypes.items() if isinstance(t, pd.StringDtype)})
+    df = _objects(claims)
     for name, default in _DEFAULTS.items():
         if name not in df.columns:
             df[name] = default
