@@ -845,13 +845,17 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
     idx = IncidentIndex(overrides=overrides, resolve=_default_resolver())
     idx.add_columns(claims.to_pydict())
     inc, mem = idx.result_columns()
-    del idx
+    del idx  # the window's claims, freed before the Arrow tables are built
     closed = {iid for iid, d in zip(inc.get("incident_id", ()), inc.get("first_date", ())) if _closed(d, last, reach)}
     keep = [i for i, iid in enumerate(inc.get("incident_id", ())) if iid in closed]
     done = [i for i, iid in enumerate(mem["incident_id"]) if iid in closed]
     carry = [cid for cid, iid, counted in zip(mem["claim_id"], mem["incident_id"], mem["counted"])
              if counted and iid not in closed]
-    return (_pick(inc, keep, INCIDENT_SCHEMA), _pick(mem, done, MEMBER_SCHEMA), carry)
+    out = (_pick(inc, keep, INCIDENT_SCHEMA), _pick(mem, done, MEMBER_SCHEMA), carry)
+    # a worker groups window after window: give back what the earlier windows' Arrow tables held, or its peak
+    # creeps up window by window
+    pa.default_memory_pool().release_unused()
+    return out
 
 
 def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table:
