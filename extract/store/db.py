@@ -864,7 +864,8 @@ def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows: list[tuple[date, date | None]],
-                  followers: pa.Table) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
+                  followers: pa.Table
+                  ) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
     """Swap in the incidents of one unit, in one transaction: yields the claims of each of its ``windows`` (and its
     last day), is sent back ``group_window``'s result; returns how many incidents were written.
 
@@ -910,8 +911,8 @@ def _unit_days(con: duckdb.DuckDBPyConnection, units: Sequence[Sequence[Block]])
     """The claims per day of each unit, in day order (undated claims on date.min): one scan for all units."""
     unit_of = {b: i for i, unit in enumerate(units) for b in unit}
     with _registered(con, {"window_blocks": _blocks_table(sorted(unit_of))}):
-        rows = con.execute(f"SELECT b.category, b.asset, b.country, coalesce(c.\"day\", ?) AS d, count(*) FROM claims c "
-                           f"JOIN window_blocks b ON {_IN_BLOCK} GROUP BY ALL", [date.min]).fetchall()
+        rows = con.execute(f"SELECT b.category, b.asset, b.country, coalesce(c.\"day\", ?) AS d, count(*) "
+                           f"FROM claims c JOIN window_blocks b ON {_IN_BLOCK} GROUP BY ALL", [date.min]).fetchall()
     counts: list[dict[date, int]] = [{} for _ in units]
     for category, asset, country, day, k in rows:
         c = counts[unit_of[(category, asset, country)]]
