@@ -53,6 +53,8 @@ INCIDENT_COLUMNS = ("incident_id", "category", "asset", "side", "country", "admi
                     "last_date", "low", "best", "high", "best_claim_id", "best_claimant", "n_claims", "n_docs",
                     "n_claimants", "spread_low", "spread_high")
 MEMBER_COLUMNS = ("claim_id", "incident_id", "role", "counted", "reason")
+FIGURE_COLUMNS = ("low", "best", "high", "n_claims", "n_docs", "n_claimants", "spread_low", "spread_high")
+"""The integer columns of INCIDENT_COLUMNS."""
 
 
 @dataclass(frozen=True)
@@ -330,6 +332,11 @@ _DEFAULTS: dict[str, Any] = {
     "event_date": None, "published": None, "scope": "incident", "subgroup_of": None, "repeats": None,
     "confidence": 1.0,
 }
+_TEXT = ("claim_id", "doc", "category", "asset", "qualifier", "victim_type", "party", "claimant", "claimed_by",
+         "claimant_type", "place", "country", "scope", "subgroup_of", "repeats")
+_NUMBERS = ("low", "best", "high", "confidence", "lat", "lon")
+Columns = dict[str, list]
+"""Claims as plain columns: text None when missing, numbers and days float (NaN when missing)."""
 
 
 def _col(df: pd.DataFrame, name: str, default: Any = None) -> pd.Series:
@@ -342,52 +349,89 @@ def _days(s: pd.Series) -> pd.Series:
     return (d - pd.Timestamp("1970-01-01")).dt.days.astype("float64")
 
 
-def _null(s: pd.Series) -> pd.Series:
-    return s.isna() | (s.astype(str) == "")
-
-
 _TRUE, _FALSE = frozenset({"true", "t", "1", "yes"}), frozenset({"false", "f", "0", "no"})
 
 
-def _flags(s: pd.Series) -> pd.Series:
-    """True/False/NA from bools, numbers or strings ("true", "0"); anything else, NA or None is NA."""
-    def one(x: Any) -> Any:
-        if isinstance(x, (bool, np.bool_)):
-            return bool(x)
-        if isinstance(x, (int, float, np.integer, np.floating)) and x == x:  # NaN != NaN
-            return bool(x)
-        if isinstance(x, str):
-            v = x.strip().lower()
-            return True if v in _TRUE else False if v in _FALSE else pd.NA
-        return pd.NA
-    return pd.Series([one(x) for x in s.astype(object).tolist()], index=s.index, dtype="boolean")
+def _flag(x: Any) -> bool | None:
+    """True/False/None from a bool, number or string ("true", "0"); anything else, NA or None is None."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, float, np.integer, np.floating)) and x == x:  # NaN != NaN
+        return bool(x)
+    if isinstance(x, str):
+        v = x.strip().lower()
+        return True if v in _TRUE else False if v in _FALSE else None
+    return None
+
+
+def _objects(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its pandas string columns as object columns."""
+    return df.astype({c: object for c, t in df.dtypes.items() if isinstance(t, pd.StringDtype)})
+
+
+def _from_frame(df: pd.DataFrame) -> Columns:
+    """A claims DataFrame (any column may be missing, any type) as plain columns, with the derived ones."""
+    df = _objects(df)
+    cl: Columns = {}
+    for name in _TEXT:
+        s = _col(df, name, _DEFAULTS.get(name))
+        cl[name] = s.astype(object).where(s.notna(), None).tolist()
+    for name in _NUMBERS:
+        cl[name] = pd.to_numeric(_col(df, name, _DEFAULTS.get(name)), errors="coerce").to_numpy("float64").tolist()
+    cl["self_reported"] = [_flag(x) for x in _col(df, "self_reported").astype(object).tolist()]
+    return _derive(cl, _days(_col(df, "event_date")).tolist(), _days(_col(df, "published")).tolist())
+
+
+def _from_columns(columns: dict[str, list]) -> Columns:
+    """Claims given as columns of the store's types (text, integers, floats, bools or dates; None when missing) as
+    plain columns, with the derived ones."""
+    n = len(columns["claim_id"])
+    cl: Columns = {name: columns.get(name) or [_DEFAULTS.get(name)] * n for name in _TEXT}
+    nan = math.nan
+    for name in _NUMBERS:
+        cl[name] = [nan if x is None else float(x) for x in columns.get(name) or [_DEFAULTS.get(name)] * n]
+    cl["self_reported"] = columns.get("self_reported") or [None] * n
+
+    def days(name: str) -> list[float]:
+        return [nan if d is None else float(d.toordinal() - _EPOCH) for d in columns.get(name) or [None] * n]
+
+    return _derive(cl, days("event_date"), days("published"))
+
+
+def _derive(cl: Columns, event: list[float], published: list[float]) -> Columns:
+    """Add the derived columns (see ``prepare``) to plain columns; ``event``/``published``: their days."""
+    cl["day"] = [e if e == e else p for e, p in zip(event, published)]
+    cl["report_day"] = [p if p == p else e for e, p in zip(event, published)]
+    cl["grouped"] = [(sc is None or sc == "incident") and (sg is None or sg == "") and (rp is None or rp == "")
+                     for sc, sg, rp in zip(cl["scope"], cl["subgroup_of"], cl["repeats"])]
+    cl["side"] = [side_of(v if isinstance(v, str) else None, p if isinstance(p, str) and p else None)
+                  for v, p in zip(cl["victim_type"], cl["party"])]
+    types = cl["claimant_type"] = ["unknown" if t is None or t == "" else str(t) for t in cl["claimant_type"]]
+    labels, keys = [], []
+    for claimant, said, doc, ctype in zip(cl["claimant"], cl["claimed_by"], cl["doc"], types):
+        if claimant is None or claimant == "":  # one voice per named claimant; an unnamed one is one voice per
+            labels.append(None if said is None or said == "" else said)  # document and claimant type
+            keys.append(f"doc:{doc}:{ctype}")
+        else:
+            labels.append(claimant)
+            keys.append(claimant)
+    cl["claimant_label"], cl["claimant_key"] = labels, keys
+    return cl
 
 
 def prepare(claims: pd.DataFrame) -> pd.DataFrame:
     """Derived columns the grouping uses: ``day`` (event date, else published), ``report_day``, ``grouped``
     (incident-scope, not a sub-group, not a repeat), ``side``, ``claimant_key`` (who speaks, for supersession) and
     ``claimant_label`` (claimant, else claimed_by)."""
-    df = claims.astype({c: object for c, t in claims.dtypes.items() if isinstance(t, pd.StringDtype)})
+    df = _objects(claims)
     for name, default in _DEFAULTS.items():
         if name not in df.columns:
             df[name] = default
-    ev, pub = _days(_col(df, "event_date")), _days(_col(df, "published"))
-    df["day"] = ev.fillna(pub)
-    df["report_day"] = pub.fillna(ev)
-    scope = _col(df, "scope", "incident").fillna("incident")
-    df["grouped"] = (scope == "incident") & _null(_col(df, "subgroup_of")) & _null(_col(df, "repeats"))
-    vt, party = _col(df, "victim_type"), _col(df, "party")
-    ct = df["claimant_type"]
-    df["claimant_type"] = ct.astype(object).where(~_null(ct), "unknown").astype(str)  # NA never reaches np.isin
-    df["self_reported"] = _flags(df["self_reported"])
-    df["side"] = [side_of(v if isinstance(v, str) else None, p if isinstance(p, str) and p else None)
-                  for v, p in zip(vt, party)]
-    named = ~_null(df["claimant"])
-    said = df["claimant"].where(named, df["claimed_by"])
-    df["claimant_label"] = said.where(~_null(said), None)
-    # one voice per named claimant; an unnamed one is one voice per document and claimant type
-    df["claimant_key"] = df["claimant"].where(
-        named, "doc:" + df["doc"].astype(str) + ":" + df["claimant_type"].fillna("unknown").astype(str))
+    cl = _from_frame(df)
+    for name in ("day", "report_day", "grouped", "side", "claimant_type", "claimant_label", "claimant_key"):
+        df[name] = pd.Series(cl[name], index=df.index, dtype="float64" if "day" in name else
+                             bool if name == "grouped" else object)
+    df["self_reported"] = pd.Series(cl["self_reported"], index=df.index, dtype="boolean")
     return df
 
 
@@ -402,28 +446,27 @@ def _tags(overrides: pd.DataFrame | None) -> dict[str, tuple[tuple[str, str], ..
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
-def _rows(df: pd.DataFrame, resolve: Resolver, tags: dict) -> dict[tuple, list[_Row]]:
-    """Grouped claims -> sweep rows by block (an undated claim is a block of its own)."""
-    g = df[df["grouped"]].sort_values(["day", "claim_id"], kind="stable")
-
-    def values(s: pd.Series) -> list:
-        return s.astype(object).where(~_null(s), None).tolist()
-
-    lat = pd.to_numeric(g["lat"], errors="coerce").tolist()
-    lon = pd.to_numeric(g["lon"], errors="coerce").tolist()
-    keys = [resolve(pl, co, la, lo) for pl, co, la, lo in zip(values(g["place"]), values(g["country"]), lat, lon)]
-    depth = {k: _depth(k) for k in set(keys)}
-    names = [pl or co for pl, co in zip(values(g["place"]), values(g["country"]))]
-    vague = g["qualifier"].isin(VAGUE_QUALIFIERS).tolist()
-    best = pd.to_numeric(g["best"], errors="coerce").fillna(0).astype("int64").tolist()
+def _rows(cl: Columns, at: Iterable[int], resolve: Resolver, tags: dict) -> dict[tuple, list[_Row]]:
+    """The grouped claims among rows ``at`` of ``cl`` -> sweep rows by block (an undated claim is a block of its
+    own)."""
     out: dict[tuple, list[_Row]] = {}
-    for cid, cat, ast, day, side, key, name, b, vg in zip(
-            g["claim_id"].tolist(), g["category"].tolist(), [a or "" for a in values(g["asset"])],
-            g["day"].tolist(), values(g["side"]), keys, names, best, vague):
-        block = (cat, ast, key[0] if key else "")
+    depth: dict[PlaceKey | None, int] = {}
+    places, countries, lat, lon = cl["place"], cl["country"], cl["lat"], cl["lon"]
+    for i in at:
+        if not cl["grouped"][i]:
+            continue
+        cid, place, country = cl["claim_id"][i], places[i] or None, countries[i] or None
+        key = resolve(place, country, lat[i], lon[i])
+        d = depth.get(key)
+        if d is None:
+            d = depth[key] = _depth(key)
+        block = (cl["category"][i], cl["asset"][i] or "", key[0] if key else "")
+        day = cl["day"][i]
         if math.isnan(day):
             block, day = block + (cid,), _NO_DAY
-        out.setdefault(block, []).append(_Row(int(day), cid, side, key, depth.get(key, 0), name, b, vg,
+        b = cl["best"][i]
+        out.setdefault(block, []).append(_Row(int(day), cid, cl["side"][i], key, d, place or country,
+                                              int(b) if b == b else 0, cl["qualifier"][i] in VAGUE_QUALIFIERS,
                                               tags.get(cid, ())))
     return out
 
@@ -538,8 +581,9 @@ def _day_date(d: float) -> date | None:
 _EPOCH = date(1970, 1, 1).toordinal()
 
 
-def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
-            settings: Settings) -> Grouping:
+def _result(cl: Columns, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
+            settings: Settings) -> tuple[Columns, Columns]:
+    """Incidents and members (as columns, empty when no claim is in an incident) of the swept ``blocks``."""
     ids, incs, reasons, places, cats = [], [], [], {}, {}
     blocks = {k: blocks[k] for k in sorted(blocks)}  # a fixed order, whatever order the claims came in
     for b in blocks.values():
@@ -558,11 +602,6 @@ def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFra
             cur = places.get(fid)
             if cur is None or r.depth > cur[2]:
                 places[fid] = (r.key, r.place, r.depth)
-    names = ("claim_id", "doc", "category", "asset", "side", "scope", "subgroup_of", "repeats", "claimant_key",
-             "claimant_label", "claimant_type", "self_reported")
-    cl = {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in names}
-    for c in ("low", "best", "high", "day", "report_day", "confidence"):  # numbers, NaN where missing
-        cl[c] = pd.to_numeric(df[c], errors="coerce").to_numpy("float64").tolist()
     row_of = {cid: i for i, cid in enumerate(cl["claim_id"])}
     final = dict(zip(ids, incs))
     mem = {"claim_id": list(ids), "incident_id": list(incs), "role": ["report"] * len(ids),
@@ -575,9 +614,8 @@ def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFra
         mem["role"] += [role] * len(follow)
         mem["counted"] += [False] * len(follow)
         mem["reason"] += [f"{role} of claim {of}" for _, of in follow]
-    members = _frame(mem, MEMBER_COLUMNS, {"counted": bool})
-    if members.empty:
-        return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), members)
+    if not mem["claim_id"]:
+        return {}, mem
     code_of: dict[str, int] = {}
     inc_code = [code_of.setdefault(i, len(code_of)) for i in incs]
     at = [row_of[cid] for cid in ids]
@@ -612,13 +650,19 @@ def _result(df: pd.DataFrame, blocks: dict[tuple, _Block], overrides: pd.DataFra
             "place": [name for _, name, _ in where], "first_date": [_day_date(first[code]) for _, code in order],
             "last_date": [_day_date(last[code]) for _, code in order],
             "best_claim_id": [cl["claim_id"][i] for i in picks], "best_claimant": [cl["claimant_label"][i] for i in picks]}
-    numbers = ("low", "best", "high", "n_claims", "n_docs", "n_claimants", "spread_low", "spread_high")
-    cols |= {c: [f[c] for f in figs] for c in numbers}
-    return Grouping(_frame(cols, INCIDENT_COLUMNS, dict.fromkeys(numbers, np.int64)), members)
+    cols |= {c: [f[c] for f in figs] for c in FIGURE_COLUMNS}
+    return cols, mem
 
 
-def _frame(cols: dict[str, list], names: Iterable[str], typed: dict[str, Any]) -> pd.DataFrame:
-    """A DataFrame of the columns ``names``: object columns (None for missing), except the ``typed`` ones."""
+def _grouping(incidents: Columns, members: Columns) -> Grouping:
+    """The result as DataFrames: object columns (None for missing), except the integers and ``counted``."""
+    frame = _frame(members, MEMBER_COLUMNS, {"counted": bool})
+    if not incidents:
+        return Grouping(pd.DataFrame(columns=list(INCIDENT_COLUMNS)), frame)
+    return Grouping(_frame(incidents, INCIDENT_COLUMNS, dict.fromkeys(FIGURE_COLUMNS, np.int64)), frame)
+
+
+def _frame(cols: Columns, names: Iterable[str], typed: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(cols[c], dtype=typed.get(c, object)) for c in names})
 
 
@@ -636,7 +680,7 @@ class IncidentIndex:
         self._resolve = resolve or _default_resolver()
         self._tags = _tags(overrides)
         self._blocks: dict[tuple, _Block] = {}
-        self._frames: list[pd.DataFrame] = []
+        self._claims: Columns = {}
         self._seen: set[str] = set()
 
     def add(self, claims: pd.DataFrame) -> set[tuple]:
@@ -644,29 +688,41 @@ class IncidentIndex:
         if claims.empty:
             return set()
         with _no_gc():
-            return self._add(claims)
+            return self._add(_from_frame(claims))
 
-    def _add(self, claims: pd.DataFrame) -> set[tuple]:
-        df = prepare(claims)
-        seen = self._seen
-        df = df[[c not in seen for c in df["claim_id"].tolist()]].drop_duplicates("claim_id")
-        self._seen.update(df["claim_id"])
-        self._frames.append(df)
+    def add_columns(self, columns: dict[str, list]) -> set[tuple]:
+        """``add`` for claims given as columns of plain values, in the store's types (text, integers, floats,
+        bools and dates; None when missing): what ``pyarrow.Table.to_pydict`` gives, without pandas."""
+        with _no_gc():
+            return self._add(_from_columns(columns))
+
+    def _add(self, cl: Columns) -> set[tuple]:
+        seen, keep = self._seen, []
+        for i, cid in enumerate(cl["claim_id"]):
+            if cid not in seen:
+                seen.add(cid)
+                keep.append(i)
+        if len(keep) < len(cl["claim_id"]):
+            cl = {k: [v[i] for i in keep] for k, v in cl.items()}
+        start = len(self._claims.get("claim_id", ()))
+        for k, v in cl.items():
+            self._claims.setdefault(k, []).extend(v)
         touched = set()
-        for key, rows in _rows(df, self._resolve, self._tags).items():
+        for key, rows in _rows(self._claims, range(start, start + len(keep)), self._resolve, self._tags).items():
             self._blocks.setdefault(key, _Block(key)).insert(rows, self.settings)
             touched.add(key)
         return touched
 
-    def claims(self) -> pd.DataFrame:
-        """Every claim added so far, with the derived columns of ``prepare``."""
-        frames = self._frames or [prepare(pd.DataFrame(columns=["claim_id", "category", "low", "best", "high"]))]
-        return pd.concat(frames, ignore_index=True)
-
     def result(self) -> Grouping:
         """Incidents and membership of everything added so far."""
+        return _grouping(*self.result_columns())
+
+    def result_columns(self) -> tuple[Columns, Columns]:
+        """``result`` as columns (lists in the order of INCIDENT_COLUMNS and MEMBER_COLUMNS; no incident columns
+        when there is no incident)."""
         with _no_gc():
-            return _result(self.claims(), self._blocks, self.overrides, self.settings)
+            return _result(self._claims or _from_columns({"claim_id": []}), self._blocks, self.overrides,
+                           self.settings)
 
 
 @contextmanager

@@ -196,6 +196,7 @@ def test_regrouping_a_unit_window_by_window_equals_grouping_it_whole(tmp_path: P
     from extract.incidents import group
 
     monkeypatch.setattr(db, "WINDOW_CLAIMS", 7)
+    monkeypatch.setattr(db, "WRITE_ROWS", 10)  # closed incidents written every few windows
     rng = random.Random(4)
     where = [SARAQIB, IDLIB, RAQQA, dict(place=None, country="Syria", lat=None, lon=None)]
     docs = [article(f"k{i}", rng.choice([3, 4, 5, 9, 12, 15, 40, 41]), D1 + timedelta(days=i * 7 % 15), where[i % 4],
@@ -209,7 +210,7 @@ def test_regrouping_a_unit_window_by_window_equals_grouping_it_whole(tmp_path: P
     with db.writer(p) as con:
         blocks = [tuple(r) for r in con.execute(
             "SELECT DISTINCT category, coalesce(asset, ''), coalesce(country, '') FROM claims").fetchall()]
-        assert len(db._day_windows(con, blocks)) > 5
+        assert len(db._day_windows(db._unit_days(con, [blocks])[0])) > 5
         ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
         for _ in range(2):  # as ingested; then with a split inside one window
             g = group(db.incident_input(con, blocks), db.incident_overrides(con))
@@ -249,9 +250,9 @@ def test_ingest_regroups_in_its_workers_what_a_full_regroup_gives(tmp_path: Path
 
 
 def test_group_window_groups_as_the_duckdb_frame_does(tmp_path: Path):
-    """group_window makes its DataFrame with pyarrow (DuckDB's pandas types for integers and booleans), not through
-    DuckDB: the incidents and members must be those of grouping ``incident_input``'s DataFrame, with nulls in the
-    integer, boolean, date and string columns and columns that are null throughout."""
+    """group_window reads the Arrow columns as Python values (no DataFrame): the incidents and members must be those
+    of grouping ``incident_input``'s DataFrame, with nulls in the integer, boolean, date and string columns and
+    columns that are null throughout."""
     from extract.incidents import group
 
     rng = random.Random(7)

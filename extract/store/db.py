@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from extract.claim import FIELD_NAMES
+from extract.incidents import (FIGURE_COLUMNS, INCIDENT_COLUMNS, MEMBER_COLUMNS, IncidentIndex, Settings,
+                               _default_resolver, group)
 
 DEFAULT_DB = Path("data/tally.duckdb")
 SCHEMA_FILE = Path(__file__).with_name("schema.sql")
@@ -663,8 +665,8 @@ def _merge_blocks(con: duckdb.DuckDBPyConnection) -> dict[str, set[Block]]:
     return out
 
 
-def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges: dict[str, set[Block]],
-                 resolve: Any) -> list[list[Block]]:
+def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges: dict[str, set[Block]]
+                 ) -> list[list[Block]]:
     """Split ``blocks`` into units that group independently of each other, so that grouping them one by one gives
     what grouping them all at once gives. Blocks go in one unit when a merge override holds claims of both, when a
     sub-group or repeat follows a claim in each, or when a claim's place resolves (through the gazetteer) to
@@ -699,6 +701,7 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     with _registered(con, {"incident_blocks": _blocks_table(sorted(todo))}):
         places = con.execute("SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
                              f"JOIN incident_blocks b ON {_IN_BLOCK}").fetchall()
+    resolve = _default_resolver()
     for cat, asset, country, place, lat, lon in places:
         key = resolve(place or None, country or None, float("nan") if lat is None else float(lat),
                       float("nan") if lon is None else float(lon))
@@ -709,8 +712,11 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
     return list(units.values())
 
 
-WINDOW_CLAIMS = 3000
+WINDOW_CLAIMS = 6000
 """About how many claims of a unit are grouped at a time (a day's claims are never split)."""
+WRITE_ROWS = 15000
+"""Memberships of a unit's closed incidents gathered before they are written (each write is a few statements
+whose cost hardly depends on their size)."""
 
 
 def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | None = None,
@@ -723,8 +729,6 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
     large the store and its blocks, and the result is that of grouping all the blocks at once. With a ``pool``
     (multiprocessing), the windows are grouped in its processes, ``width`` units at a time, each unit on a cursor
     of its own (units share no incident and no claim)."""
-    from extract.incidents import _default_resolver, group
-
     overrides = incident_overrides(con)
     if blocks is None:
         g = group(incident_input(con), overrides)
@@ -740,7 +744,7 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
     if not todo:
         return 0
     merged = set().union(*merges.values())
-    units = _block_units(con, sorted(todo), merges, _default_resolver())
+    units = _block_units(con, sorted(todo), merges)
     return _regroup_units(con, units, _followers(con, sorted(todo)), overrides, merged, pool,
                           width if pool is not None else 1)
 
@@ -781,8 +785,10 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
                    overrides: pd.DataFrame, merged: set[Block], pool: Any, width: int) -> int:
     """Run ``_unit_windows`` for each unit, ``width`` units at a time (each on a cursor of its own when more than
     one: units share no incident and no membership), their windows grouped by ``group_window`` in ``pool`` (in
-    this process without one) while this process reads and writes the other units'."""
-    queue = iter(units)
+    this process without one) while this process reads and writes the other units'. The units with the most
+    claims start first: their windows, grouped one after another, are the longest chains."""
+    days = _unit_days(con, units)
+    queue = iter(sorted(range(len(units)), key=lambda i: -sum(k for _, k in days[i])))
     flight: deque = deque()  # (connection, the unit's steps, its window being grouped)
     n = 0
 
@@ -792,10 +798,11 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
         return pool.apply_async(group_window, (*window, overrides))
 
     def start() -> None:
-        unit = next(queue, None)
-        if unit is not None:
+        i = next(queue, None)
+        if i is not None:
             cur = con.cursor() if width > 1 else con
-            steps = _unit_windows(cur, unit, followers, windowed=not merged & set(unit))
+            windows = [(date.min, None)] if merged & set(units[i]) else _day_windows(days[i])
+            steps = _unit_windows(cur, units[i], windows, followers)
             flight.append((cur, steps, run(next(steps))))
 
     try:
@@ -821,47 +828,61 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
     return n
 
 
-_PANDAS_TYPES = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
-"""Arrow type -> the pandas type DuckDB's ``df()`` gives it (``group_window``)."""
+INCIDENT_SCHEMA = pa.schema([(n, pa.date32() if n.endswith("_date") else pa.int64() if n in FIGURE_COLUMNS
+                              else pa.string()) for n in INCIDENT_COLUMNS])
+MEMBER_SCHEMA = pa.schema([(n, pa.bool_() if n == "counted" else pa.string()) for n in MEMBER_COLUMNS])
+"""The Arrow types of ``group_window``'s incidents and members."""
 
 
 def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
                  ) -> tuple[pa.Table, pa.Table, list[str]]:
-    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send, and
-    become a DataFrame here): the incidents no claim dated after ``last`` can join and their members (as Arrow), and
-    the counted members of the incidents still open (carried into the next window).
-
-    The DataFrame is made by pyarrow, with DuckDB's pandas types for integers and booleans (nullable Int64 and
-    boolean): a seventh of the cost of ``duckdb.from_arrow(claims).df()``, and the grouping gives the same
-    incidents and members from either (tested)."""
-    from extract.incidents import Settings, _default_resolver, group
-
+    """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send): the
+    incidents no claim dated after ``last`` can join and their members (as Arrow), and the counted members of the
+    incidents still open (carried into the next window). The grouping reads the Arrow columns as Python values
+    (``IncidentIndex.add_columns``), without pandas: it gives what ``group`` gives on ``incident_input``'s
+    DataFrame (tested)."""
     reach = Settings().window_days
-    g = group(claims.to_pandas(date_as_object=True, types_mapper=_PANDAS_TYPES.get), overrides,
-              resolve=_default_resolver())
-    inc = g.incidents[g.incidents["first_date"].map(lambda d: _closed(d, last, reach)).astype(bool)]
-    done = g.members["incident_id"].isin(inc["incident_id"])
-    out = (pa.Table.from_pandas(inc, preserve_index=False), pa.Table.from_pandas(g.members[done], preserve_index=False),
-           g.members[~done & g.members["counted"]]["claim_id"].tolist())
-    del g, inc, done  # a worker groups window after window: give back what this one's frames held, or its peak
-    pa.default_memory_pool().release_unused()  # creeps up window by window (about 25 MB over a 20k-document run)
+    idx = IncidentIndex(overrides=overrides, resolve=_default_resolver())
+    idx.add_columns(claims.to_pydict())
+    inc, mem = idx.result_columns()
+    del idx  # the window's claims, freed before the Arrow tables are built
+    closed = {iid for iid, d in zip(inc.get("incident_id", ()), inc.get("first_date", ())) if _closed(d, last, reach)}
+    keep = [i for i, iid in enumerate(inc.get("incident_id", ())) if iid in closed]
+    done = [i for i, iid in enumerate(mem["incident_id"]) if iid in closed]
+    carry = [cid for cid, iid, counted in zip(mem["claim_id"], mem["incident_id"], mem["counted"])
+             if counted and iid not in closed]
+    out = (_pick(inc, keep, INCIDENT_SCHEMA), _pick(mem, done, MEMBER_SCHEMA), carry)
+    # a worker groups window after window: give back what the earlier windows' Arrow tables held, or its peak
+    # creeps up window by window
+    pa.default_memory_pool().release_unused()
     return out
 
 
-def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followers: pa.Table, windowed: bool
+def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table:
+    """Rows ``rows`` of the columns ``cols`` (those of ``schema``; none when there are no rows) as Arrow."""
+    return pa.table({n: pa.array([cols[n][i] for i in rows], schema.field(n).type) for n in schema.names}, schema)
+
+
+def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows: list[tuple[date, date | None]],
+                  followers: pa.Table
                   ) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
-    """Swap in the incidents of one unit, in one transaction: yields each window's claims (and its last day), is
-    sent back ``group_window``'s result; returns how many incidents were written.
+    """Swap in the incidents of one unit, in one transaction: yields the claims of each of its ``windows`` (and its
+    last day), is sent back ``group_window``'s result; returns how many incidents were written.
 
     The sweep (docs/incidents.md) only lets a claim join an incident whose first date is at most ``window_days``
     before its own, so the unit's claims are grouped a window of days at a time: each window with the members of
     the incidents still open when it starts (regrouping those alone gives them back exactly as they were; their
     rows are taken from the window before), and an incident is written once no later claim can join it. A unit
     with a merge override is grouped whole (a merge may join incidents of any dates)."""
-    windows = _day_windows(con, unit) if windowed else [(date.min, None)]
     claims = pa.table({"claim_id": pa.array([], pa.string())})
     carry: list[str] = []  # the counted members of the incidents still open
+    done: list[tuple[pa.Table, pa.Table]] = []  # closed incidents and their members, not yet written
     n = 0
+
+    def write() -> None:
+        _insert_incidents(con, pa.concat_tables(i for i, _ in done), pa.concat_tables(m for _, m in done))
+        done.clear()
+
     with _transaction(con, {"unit_blocks": _blocks_table(unit), "followers": followers}):
         con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
                     "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
@@ -871,8 +892,12 @@ def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], followe
             kept = claims.filter(pc.is_in(claims.column("claim_id"), pa.array(carry, pa.string())))
             claims = _window_input(con, first, last, kept)
             inc, members, carry = yield claims, last
-            _insert_incidents(con, inc, members)
+            done.append((inc, members))
             n += len(inc)
+            if sum(m.num_rows for _, m in done) >= WRITE_ROWS:
+                write()
+        if done:
+            write()
     return n
 
 
@@ -882,12 +907,22 @@ def _closed(first_date: date | None, last: date | None, reach: int) -> bool:
     return last is None or first_date is None or (last - first_date).days >= reach
 
 
-def _day_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block]) -> list[tuple[date, date | None]]:
-    """Consecutive day ranges (first, last; the last one open) over the claims of ``unit``, each with about
+def _unit_days(con: duckdb.DuckDBPyConnection, units: Sequence[Sequence[Block]]) -> list[list[tuple[date, int]]]:
+    """The claims per day of each unit, in day order (undated claims on date.min): one scan for all units."""
+    unit_of = {b: i for i, unit in enumerate(units) for b in unit}
+    with _registered(con, {"window_blocks": _blocks_table(sorted(unit_of))}):
+        rows = con.execute(f"SELECT b.category, b.asset, b.country, coalesce(c.\"day\", ?) AS d, count(*) "
+                           f"FROM claims c JOIN window_blocks b ON {_IN_BLOCK} GROUP BY ALL", [date.min]).fetchall()
+    counts: list[dict[date, int]] = [{} for _ in units]
+    for category, asset, country, day, k in rows:
+        c = counts[unit_of[(category, asset, country)]]
+        c[day] = c.get(day, 0) + k
+    return [sorted(c.items()) for c in counts]
+
+
+def _day_windows(days: list[tuple[date, int]]) -> list[tuple[date, date | None]]:
+    """Consecutive day ranges (first, last; the last one open) over a unit's claims per day, each with about
     WINDOW_CLAIMS claims; undated claims go in the first."""
-    with _registered(con, {"window_blocks": _blocks_table(unit)}):
-        days = con.execute(f"SELECT coalesce(c.\"day\", ?) AS d, count(*) FROM claims c JOIN window_blocks b "
-                           f"ON {_IN_BLOCK} GROUP BY d ORDER BY d", [date.min]).fetchall()
     windows: list[tuple[date, date | None]] = []
     first, size = date.min, 0
     for (day, k), (following, _) in zip(days, days[1:]):

@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -283,11 +284,14 @@ def extract_chunk(chunk: list[tuple[str, bool, Article]]) -> tuple[pa.Table, pa.
     return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), claims_table(claims, owners), replace, failed
 
 
+_FIELDS = attrgetter(*FIELD_NAMES)
+
+
 def claims_table(claims: list[Claim], article_ids: list[str]) -> pa.Table:
     """Claims as an Arrow table in the store's column types (``includes`` a list of structs)."""
-    cols: dict[str, list[Any]] = {n: [getattr(c, n) for c in claims] for n in FIELD_NAMES}
-    cols["includes"] = [[{k: d.get(k) for k in ("victims", "low", "best", "high", "qualifier")} for d in c.includes]
-                        for c in claims]
+    values = zip(*map(_FIELDS, claims)) if claims else ([] for _ in FIELD_NAMES)
+    cols: dict[str, Any] = dict(zip(FIELD_NAMES, values))
+    cols["includes"] = [[{k: d.get(k) for k in _INCLUDE.names} for d in c] for c in cols["includes"]]
     cols["article_id"] = article_ids
     return pa.Table.from_pydict(cols, schema=CLAIM_SCHEMA)
 
