@@ -70,6 +70,18 @@ class Normalised:
         """The original index of each dropped character (the k-th was dropped at normalised index drops[k])."""
         return tuple(d + k for k, d in enumerate(self.drops))
 
+    def part(self, text: str, start: int, end: int) -> str:
+        """``normalise_str(text[start:end])``, ``text`` the original: the slice of the normalised text, unless what
+        lies beyond the part could change it (a full stop or space at either end next to an Arabic letter or
+        tatweel beyond it, dropped or kept for it; a capital sigma, lower-cased by what follows it)."""
+        if start >= end:
+            return ""
+        if (text[start] in ". " and start and "\u0621" <= text[start - 1] <= "\u064a"
+                or text[end - 1] in ". " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
+                or text.find("\u03a3", start, end) >= 0):
+            return normalise_str(text[start:end])
+        return self.text[self.to_norm(start):self.to_norm(end)]
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
         if start >= end:
