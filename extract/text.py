@@ -179,11 +179,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.group().startswith("."):
+        first = text[m.start()]
+        if first == ".":
             w = _last_word(text[max(pos, m.start() - 12):m.start()])
             if w and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
-        end = m.end() if m.group().strip() else m.start()
+        end = m.start() if first == "\n" else m.end()  # (line breaks are white space, the stops are not)
         _add(text, pos, end, spans)
         pos = m.end()
     _add(text, pos, len(text), spans)
@@ -204,9 +205,9 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
         cut = cut if cut > start else start + MAX_SENTENCE
         _add(text, start, cut, spans)
         start = cut
-    part = text[start:end]
-    kept = part.lstrip()  # (str.strip's white space is str.isspace's)
-    start += len(part) - len(kept)
-    kept = kept.rstrip()
-    if kept:
-        spans.append((start, start + len(kept)))
+    while start < end and text[start].isspace():  # (str.strip's white space is str.isspace's)
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))
