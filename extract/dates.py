@@ -148,10 +148,10 @@ def parse_date(s, lang: str | None = None) -> date | None:
     return _parse_str(s[:200], lang)
 
 
-@lru_cache(maxsize=16384)
-def _event(sentence: str, published: date | None, lang: str) -> date | None:
+def _event(sentence: str, published: date | None, lang: str, text: str) -> date | None:
+    """The event date of a sentence; ``text``: ``normalise_str(sentence)``, as _norm (normalising turns the Arabic
+    digits into ASCII ones too)."""
     spec = _lang(lang)
-    text = normalise_str(sentence)  # as _norm: normalising turns the Arabic digits into ASCII ones too
     if not spec.prefilter.search(text):  # (it finds the ISO dates' "2024-0" too)
         return None
     found = _explicit(text, sentence, spec, published)  # (the digits are no month name, and never upper case)
@@ -172,13 +172,25 @@ def _event(sentence: str, published: date | None, lang: str) -> date | None:
     return today
 
 
-def event_date(sentence: str, published, lang: str | None) -> date | None:
+def event_date(sentence: str, published, lang: str | None, normalised: str | None = None) -> date | None:
     """The date a sentence's figure refers to, when the sentence says it; None otherwise.
 
     Explicit dates are read as written (a missing year from ``published``); relative days and weekdays need
-    ``published``: a weekday is the most recent such day on or before the publication date.
+    ``published``: a weekday is the most recent such day on or before the publication date. ``normalised``:
+    ``normalise_str(sentence)``, when the caller has it.
     """
     if not sentence:
         return None
     code = lang if lang in LANGS else ("ar" if re.search(r"[\u0600-\u06FF]", sentence) else "en")
-    return _event(sentence, parse_date(published) if published is not None else None, code)
+    key = (sentence, parse_date(published) if published is not None else None, code)
+    found = _EVENTS.get(key, _EVENTS)
+    if found is _EVENTS:
+        if len(_EVENTS) >= 16384:
+            _EVENTS.clear()
+        found = _EVENTS[key] = _event(*key, normalise_str(sentence) if normalised is None else normalised)
+    return found
+
+
+# (sentence, publication date, language) → event date: a repeated sentence is read once (the normalised text the
+# caller may give is left out of the key, so that the entries hold no more than the sentences)
+_EVENTS: dict[tuple[str, date | None, str], date | None] = {}

@@ -60,6 +60,7 @@ class _DocState:
     sentence_index: int = 0
     last_parent: tuple[int, Claim] | None = None
     tops: list[tuple[int, Claim]] = field(default_factory=list)  # (sentence index, claim) of every possible parent
+    alone: dict[str, str] = field(default_factory=dict)  # normalise_str of each sentence with matches, by the sentence
     _places: list[tuple[int, int, Place]] | None = None
 
     @property
@@ -130,7 +131,7 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
             if c.start >= cut0:
                 c.scope = "cumulative"
     _mark_repeats(st.claims)
-    _preliminary_superseded(st.claims)
+    _preliminary_superseded(st.claims, st.alone)
     if spans and _TITLE_END.match(text, spans[0][1]):
         _title_restated(st.claims, spans[0][1])
     return st.claims
@@ -159,8 +160,11 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     """The claims of a sentence's rule matches."""
     sources = st.sources_of(st.sentence_index)
     carried = attribution.carries(L, ntext)
+    sentence = st.text[s:e]
+    alone = st.alone[sentence] = st.norm.part(st.text, s, e)
+    when = event_date(sentence, st.published, code, alone)
     for m in matches:
-        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried)
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried, when)
         if claim:
             st.claims.append(claim)
 
@@ -329,7 +333,7 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
 
 
 def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int,
-           sources: list[attribution.Source], carried: bool) -> Claim | None:
+           sources: list[attribution.Source], carried: bool, when: date | None) -> Claim | None:
     fig = _figure(L, m, s)
     if fig is None:
         return None
@@ -355,7 +359,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
     party_actor = actors().party(victims) if victims else None
     if parent is None and (party_actor is None or party_actor.antecedent):
-        ctx = _context_party(L, st.text[st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0]:start])
+        ctx = _context_party(L, st.text, st.norm, st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0], start)
         if party_actor is None or (ctx is not None and ctx.victim_type == "combatant"):
             party_actor = ctx
     party = party_actor.name if party_actor else (parent.party if parent else None)
@@ -400,7 +404,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         country=where[2].country if where else None,
         lat=where[2].lat if where else None,
         lon=where[2].lon if where else None,
-        event_date=event_date(sentence, st.published, code),
+        event_date=when,
         negated="neg" in g,
         perpetrator=_perpetrator(L, st, ns, s, m.start),
         confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
@@ -473,9 +477,9 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     return _orig(st, ns, (a, b))
 
 
-def _context_party(L: Language, window: str) -> Actor | None:
-    """The victims' side named in the words before a figure, leaving out the actors the language's
-    ``perpetrator_marks`` name as the ones who did the harm («قصف لميليشيا X»، «مصدره X»، «من قبل X»)."""
+def _context_party(L: Language, text: str, norm: Normalised, start: int, end: int) -> Actor | None:
+    """The victims' side named in the words before a figure (``text[start:end]``), leaving out the actors the
+    language's ``perpetrator_marks`` name as the ones who did the harm («قصف لميليشيا X»، «مصدره X»، «من قبل X»)."""
     rx = L.__dict__.get("_perp_marks")
     if rx is None:
         from extract.lexicon import _norm_list
@@ -490,15 +494,16 @@ def _context_party(L: Language, window: str) -> Actor | None:
             alts.append(r"(?<!\S)(?=((?:" + word + r"\s+){0,2}(?:" + (L.data.get("verb_clitics") or "(?!)") + r")?"
                         + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
         rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
-    if rx:
-        window = normalise_str(window)
-        found = list(rx.finditer(window))
-        if found:
-            chars = list(window)
-            for m in found:
-                g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
-                chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
-            window = "".join(chars)
+    if not rx:
+        return actors().party(text[start:end])
+    window = norm.part(text, start, end)
+    found = list(rx.finditer(window))
+    if found:
+        chars = list(window)
+        for m in found:
+            g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
+            chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
+        window = "".join(chars)
     return actors().party(window)
 
 
@@ -552,9 +557,10 @@ def _title_restated(claims: list[Claim], title_end: int) -> None:
 _PRELIMINARY: dict[str, re.Pattern[str]] = {}
 
 
-def _preliminary_superseded(claims: list[Claim]) -> None:
+def _preliminary_superseded(claims: list[Claim], alone: dict[str, str]) -> None:
     """A figure its sentence calls preliminary (the language's ``preliminary`` phrases: «في حصيلة أولية»)
-    restates a larger figure of the same kind and side elsewhere in the document: the updated toll."""
+    restates a larger figure of the same kind and side elsewhere in the document: the updated toll. ``alone``: the
+    normalised text of each claim's sentence."""
     said: dict[str, bool] = {}  # sentence → calls its figures preliminary (looked up once per sentence)
     for c in claims:
         if c.subgroup_of or c.repeats or c.negated or c.scope != "incident":
@@ -568,7 +574,7 @@ def _preliminary_superseded(claims: list[Claim]) -> None:
             rx = _PRELIMINARY[c.lang] = (skipping(pattern) or re.compile(pattern)) if words else re.compile("(?!)")
         hit = said.get(c.sentence)
         if hit is None:
-            hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(normalise_str(c.sentence)) is not None
+            hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(alone[c.sentence]) is not None
         if not hit:
             continue
         final = next((x for x in claims if x is not c and not x.subgroup_of and not x.repeats and not x.negated

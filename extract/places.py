@@ -159,15 +159,15 @@ class _Gazetteer:
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
-    """How a word of ``g.hits`` may start a name, kept in ``g.starts``: (a Latin word?, one entry per reading
-    of it (as it is, then without clitics) that begins a name: (characters skipped, the name's first word,
-    most words in a name so beginning, a name on its own?, the beginning of a longer name?))."""
+    """How a word of ``g.hits`` may start a name, kept in ``g.starts``: one entry per reading of it (as it is,
+    then without clitics) that begins a name: (characters skipped, the name's first word, most words in a name
+    so beginning, a name on its own?, the beginning of a longer name?)."""
     out = []
     for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
         most = g.first.get(word)
         if most:
             out.append((skip, word, most, word in g.index, most > 1 and word in g.heads))
-    found = g.starts[tok] = ("a" <= tok[0] <= "z", tuple(out))
+    found = g.starts[tok] = tuple(out)
     return found
 
 
@@ -307,9 +307,11 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             continue
         pos = offsets[2 * i + 1]  # word i starts at s[pos]
         tok = words[i]
-        latin, variants = known.get(tok) or _starts(tok, g)
-        if latin and cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
-            continue  # English names are capitalised: "mobile", "hope" are words
+        if cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+            continue  # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin)
+        variants = known.get(tok)
+        if variants is None:
+            variants = _starts(tok, g)
         best_n = 0
         for skip, word, most, alone, head in variants:
             n, key = (1, word) if alone else (0, "")

@@ -70,6 +70,18 @@ class Normalised:
         """The original index of each dropped character (the k-th was dropped at normalised index drops[k])."""
         return tuple(d + k for k, d in enumerate(self.drops))
 
+    def part(self, text: str, start: int, end: int) -> str:
+        """``normalise_str(text[start:end])``, ``text`` the original: the slice of the normalised text, unless what
+        lies beyond the part could change it (a full stop or space at either end next to an Arabic letter or
+        tatweel beyond it, dropped or kept for it; a capital sigma, lower-cased by what follows it)."""
+        if start >= end:
+            return ""
+        if (text[start] in ". " and start and "\u0621" <= text[start - 1] <= "\u064a"
+                or text[end - 1] in ". " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
+                or text.find("\u03a3", start, end) >= 0):
+            return normalise_str(text[start:end])
+        return self.text[self.to_norm(start):self.to_norm(end)]
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
         if start >= end:
@@ -167,11 +179,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if m.group().startswith("."):
+        first = text[m.start()]
+        if first == ".":
             w = _last_word(text[max(pos, m.start() - 12):m.start()])
             if w and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
-        end = m.end() if m.group().strip() else m.start()
+        end = m.start() if first == "\n" else m.end()  # (line breaks are white space, the stops are not)
         _add(text, pos, end, spans)
         pos = m.end()
     _add(text, pos, len(text), spans)
@@ -192,9 +205,9 @@ def _add(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> None:
         cut = cut if cut > start else start + MAX_SENTENCE
         _add(text, start, cut, spans)
         start = cut
-    part = text[start:end]
-    kept = part.lstrip()  # (str.strip's white space is str.isspace's)
-    start += len(part) - len(kept)
-    kept = kept.rstrip()
-    if kept:
-        spans.append((start, start + len(kept)))
+    while start < end and text[start].isspace():  # (str.strip's white space is str.isspace's)
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        spans.append((start, end))

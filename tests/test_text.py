@@ -35,6 +35,18 @@ def test_every_normalised_character_maps_back(text: str) -> None:
         assert n.to_norm(o) == j
 
 
+@given(st.text(alphabet=st.sampled_from(list("ab Aقت\u0640\u064b. \u03a3\u0130")), max_size=20))
+def test_a_part_normalises_as_it_would_alone(text: str) -> None:
+    """``Normalised.part`` is ``normalise_str`` of the original part, whatever stands around it (a full stop
+    between Arabic letters, a space between tatweels, a capital sigma, a letter whose lower case is longer)."""
+    n = normalise(text)
+    for start in range(len(text) + 1):
+        for end in range(start, len(text) + 1):
+            assert n.part(text, start, end) == normalise_str(text[start:end]), (start, end)
+    assert normalise("ب.ت").part("ب.ت", 1, 3) == ".ت" != normalise("ب.ت").text[1:]  # the stop kept alone
+    assert normalise("ب.ت").part("ب.ت", 0, 2) == "ب." != normalise("ب.ت").text[:1]
+
+
 def test_sentences_and_languages() -> None:
     text = "قال المرصد: قتل 5 أشخاص. Two soldiers were killed, officials said.\nMr. Smith arrived at 5 p.m. today."
     spans = [text[s:e] for s, e in sentences(text)]
