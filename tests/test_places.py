@@ -120,6 +120,7 @@ def test_kurdish_and_other_names_of_a_town(kurdish, arabic):
 def test_lookup_unknown_and_case():
     assert lookup("Atlantis") is None and lookup("") is None
     assert lookup("aleppo") == lookup("Aleppo") and lookup("idlib province").level == "admin1"
+    assert lookup("Hasakah province").level == "admin1" and lookup("Hasakah").level == "town"
 
 
 def test_lookup_of_a_name_as_the_gazetteer_writes_it():
