@@ -147,6 +147,7 @@ def main() -> None:
                 "breakdown by party": lambda: db.breakdown(con, "party", some),
                 "breakdown by claimant": lambda: db.breakdown(con, "claimant"),
                 "latest cumulative tolls": lambda: db.latest_cumulative(con),
+                "cumulative tolls over time, by claimant": lambda: db.cumulative_series(con, some),
                 "equipment series": lambda: db.equipment_series(con),
                 "map points": lambda: db.map_points(con, some),
                 "article with its claims": lambda: db.article(con, "a" + "0" * 25 + "123456"),

@@ -83,6 +83,36 @@ def time_series(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
     return _layout(fig, title, lang)
 
 
+def cumulative_lines(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
+    """Running tolls over time, one line per claimant × party × country (never summed with each other), each
+    point with its low–high whisker and the quote it came from.
+
+    Columns: claimant, party, country, day, low, best, high_shown, quote.
+    """
+    if df.empty:
+        return _empty(title, lang)
+    fig = go.Figure()
+    keys = [df["claimant"].fillna(""), df["party"].fillna(""), df["country"].fillna("")]
+    for i, ((claimant, party, country), g) in enumerate(df.groupby(keys, sort=False)):
+        g = g.sort_values("day")
+        name = " · ".join([_name(claimant, "unknown_claimant", lang), _name(party, "unknown_party", lang),
+                           _name(country, "not_known", lang)])
+        colour = _colour(i)
+        fig.add_trace(go.Scatter(
+            x=g["day"], y=g["best"], mode="lines+markers", name=name,
+            line={"color": colour, "width": 1, "dash": "dot"},
+            marker={"size": 9, "color": colour},
+            error_y={"type": "data", "symmetric": False, "array": (g["high_shown"] - g["best"]).clip(lower=0),
+                     "arrayminus": (g["best"] - g["low"]).clip(lower=0), "thickness": 1.5, "width": 4},
+            customdata=list(zip(g["low"], g["high_shown"], [_wrap(str(q or "")) for q in g["quote"]])),
+            hovertemplate=(f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}<br>{t('col_best', lang)}: %{{y:,}}"
+                           f"<br>{t('col_range', lang)}: %{{customdata[0]:,}}–%{{customdata[1]:,}}"
+                           "<br>%{customdata[2]}<extra></extra>"),
+        ))
+    fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
+    return _layout(fig, title, lang)
+
+
 def _row_label(row: pd.Series, by: Sequence[str], lang: str) -> str:
     parts = []
     for col in by:

@@ -207,6 +207,18 @@ def cumulative(f: Filters) -> pd.DataFrame:
     return with_high_shown(df.assign(open_high=df["high"].isna().astype(int)))
 
 
+CUMULATIVE_SERIES_COLUMNS = ["claimant", "party", "country", "day", "claims", "low", "best", "high", "open_high",
+                             "quote", "high_shown"]
+
+
+def cumulative_series(f: Filters, category: str) -> pd.DataFrame:
+    """Each claimant's running tolls of people in ``category`` over time, per party and country: the largest
+    figure it gave each day, with its quote (empty for ``destroyed`` or a category the filters leave out)."""
+    if category not in PEOPLE or (f.categories and category not in f.categories):
+        return pd.DataFrame(columns=CUMULATIVE_SERIES_COLUMNS)
+    return with_high_shown(_read("cumulative_series", f, category))
+
+
 def claimant_figures(f: Filters) -> pd.DataFrame:
     """Figures about people per party × claimant × claimant type × category (tally sums)."""
     df = _read("grouped", ("party", "claimant", "claimant_type", "category", "asset"), f)
@@ -253,6 +265,7 @@ SERIES: dict[str, Callable[[Filters, str, str], pd.DataFrame]] = {
     "series_kpis": lambda f, period, category: kpis(f),
     "series_time": time_series,
     "series_cumulative": lambda f, period, category: cumulative(f),
+    "series_cumulative_time": lambda f, period, category: cumulative_series(f, category),
     "series_claimants": lambda f, period, category: claimant_figures(f),
     "series_self_enemy": lambda f, period, category: self_enemy(f),
     "series_claimant_types": lambda f, period, category: claimant_types(f),

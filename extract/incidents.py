@@ -12,7 +12,7 @@ all the claims it has been given, whatever the batches. The rules are in docs/in
   compatible with the incident's figures; otherwise it opens a new one.
   Only incidents opened within the window are looked at (indexed by governorate): no all-pairs comparison.
 - Only incident-scope claims that are neither sub-groups nor repeats are grouped; sub-groups and repeats follow
-  the claim they belong to and are never counted; cumulative tolls are never in an incident (``cumulative_series``).
+  the claim they belong to and are never counted; cumulative tolls are never in an incident (the store keeps them as a series per claimant).
 - Overrides from analysts: a *split* (claims on side ``a`` must not be with claims on side ``b``) is a constraint
   in the sweep; a *merge* (these claims must be together) joins their incidents after it. When a merge and a
   split contradict each other, the later one (higher ``seq``) wins. Overrides name claims, not incidents, so they
@@ -757,34 +757,6 @@ def naive_total(claims: pd.DataFrame, category: str = "killed") -> int:
     df = prepare(claims)
     sel = df[df["grouped"] & (df["category"] == category)]
     return int(pd.to_numeric(sel["best"], errors="coerce").fillna(0).sum())
-
-
-def incident_total(incidents: pd.DataFrame, category: str = "killed") -> int:
-    """Sum of the incidents' ``best`` figures."""
-    sel = incidents[incidents["category"] == category]
-    return int(pd.to_numeric(sel["best"], errors="coerce").fillna(0).sum())
-
-
-def double_counting_factor(naive: int, incidents: int) -> float | None:
-    """naive / incidents (None when there are no incident figures)."""
-    return naive / incidents if incidents else None
-
-
-def cumulative_series(claims: pd.DataFrame) -> pd.DataFrame:
-    """Running tolls, one series per (claimant, category, side): the highest figure each claimant gave each day.
-
-    They are never added to incidents or to each other."""
-    df = prepare(claims)
-    cum = df[_col(df, "scope", "incident") == "cumulative"].copy()
-    cols = ["claimant", "category", "side", "date", "low", "best", "high", "n_claims"]
-    if cum.empty:
-        return pd.DataFrame(columns=cols)
-    cum["claimant"] = cum["claimant_label"].fillna("doc:" + cum["doc"].astype(str))
-    cum["date"] = pd.to_datetime(cum["day"], unit="D").dt.date
-    cum["side"] = cum["side"].fillna("")
-    g = cum.sort_values("best").groupby(["claimant", "category", "side", "date"])
-    out = g.agg(low=("low", "max"), best=("best", "max"), high=("high", "max"), n_claims=("claim_id", "size"))
-    return out.reset_index()[cols]
 
 
 def to_frame(claims: Iterable[Any], published: date | None = None) -> pd.DataFrame:

@@ -84,8 +84,8 @@ def test_page_renders_on_demo_data(monkeypatch: pytest.MonkeyPatch, demo_db: Pat
     assert not at.error
     if page in CHART_PAGES:
         assert charts(at) >= 1
-    if page == "overview":
-        assert metrics(at)["Killed"] != "0"
+    if page == "overview":  # the series, the latest cumulative tolls and each claimant's tolls over time
+        assert metrics(at)["Killed"] != "0" and charts(at) == 3
     if page == "evidence":
         assert "<mark class=\"tally-fig\"" in html(at)
     if page == "export":

@@ -56,6 +56,21 @@ def test_high_shown_never_below_best() -> None:
     assert list(shown["high_shown"]) == [20, 5, 3]
 
 
+def test_cumulative_lines_one_per_claimant_with_escaped_quotes() -> None:
+    df = data.with_high_shown(pd.DataFrame({
+        "claimant": ["SOHR", "SOHR", None], "party": ["civilians", "civilians", None], "country": ["Syria"] * 3,
+        "day": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 1, 5)], "claims": [1, 1, 1], "low": [100, 120, 9],
+        "best": [100, 130, 9], "high": [100, None, 9], "open_high": [0, 1, 0],
+        "quote": ["100 killed", "<b onmouseover=x>130</b> killed", "9 dead"]}))
+    fig = charts.cumulative_lines(df, "en", "t")
+    assert [tr.name for tr in fig.data] == ["SOHR · civilians · Syria",
+                                            "(claimant not stated) · (party not stated) · Syria"]
+    sohr = fig.data[0]
+    assert list(sohr.y) == [100, 130] and list(sohr.error_y.arrayminus) == [0, 10]
+    assert "<b " not in sohr.customdata[1][2] and "&lt;b onmouseover=x&gt;" in sohr.customdata[1][2]
+    assert charts.cumulative_lines(df.iloc[0:0], "ar", "t").layout.annotations  # empty: a note, no error
+
+
 def test_ranges_whiskers() -> None:
     df = data.with_high_shown(pd.DataFrame({"claimant": ["SOHR", None], "claimant_type": ["ngo", "unknown"],
                                             "low": [10, 4], "best": [12, 4], "high": [20, 4], "open_high": [0, 0]}))

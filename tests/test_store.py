@@ -147,6 +147,27 @@ def test_latest_cumulative_toll_per_claimant(store: Path) -> None:
     assert latest.claimant.tolist() == ["Health Ministry"]
 
 
+def test_cumulative_series_per_claimant(store: Path, tmp_path: Path) -> None:
+    with db.reader(store) as con:
+        s = db.cumulative_series(con, category="killed")
+        injured = db.cumulative_series(con, category="injured")
+        feb = db.cumulative_series(con, db.Filters(date_from=date(2024, 2, 1)), "killed")
+    assert list(zip(s.claimant, s.day, s.best)) == [("Health Ministry", date(2024, 1, 9), 24000),
+                                                    ("Health Ministry", date(2024, 2, 1), 25000)]
+    assert injured.empty and feb.best.tolist() == [25000]
+    # two tolls of one claimant on one day: the larger one, with its own range and quote
+    path, text = tmp_path / "c.duckdb", "Two tolls on one day."
+    store_articles(path, [({"doc": "d", "text": text, "published": date(2024, 3, 1)}, [
+        make_claim("d", text, 0, best=100, low=100, high=100, scope="cumulative", claimant="UN", quote="100 dead"),
+        make_claim("d", text, 20, best=120, low=120, high=None, qualifier="more_than", scope="cumulative",
+                   claimant="UN", quote="over 119 dead"),
+        make_claim("d", text, 40, best=7, low=7, high=7, claimant="UN")])])
+    with db.reader(path) as con:
+        one = db.cumulative_series(con)
+    assert one[["claimant", "claims", "low", "best", "open_high", "quote"]].values.tolist() == [
+        ["UN", 2, 120, 120, 1, "over 119 dead"]]
+
+
 @pytest.mark.parametrize("filters, n", [
     (db.Filters(), 8),
     (db.Filters(date_from=date(2024, 2, 1)), 4),

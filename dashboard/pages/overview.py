@@ -1,4 +1,5 @@
-"""Overview: totals per category with their ranges, best over time with a low–high band, latest cumulative tolls."""
+"""Overview: totals per category with their ranges, best over time with a low–high band, cumulative tolls (latest,
+and each claimant's over time)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -45,3 +46,6 @@ with common.guard(lang):
     else:
         st.plotly_chart(charts.ranges(cum, lang, t("cumulative_title", lang), by=("claimant", "party", "category"),
                                       colour_by="category"), key="ov_cumulative")
+        st.plotly_chart(charts.cumulative_lines(data.cumulative_series(v.filters, category), lang,
+                                                t("cumulative_time_title", lang, category=label("cat", category, lang))),
+                        key="ov_cumulative_time")

@@ -394,6 +394,23 @@ def equipment_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, p
         [period] + p).df(date_as_object=True)
 
 
+def cumulative_series(con: duckdb.DuckDBPyConnection, f: Filters | None = None, category: str = "killed"
+                      ) -> pd.DataFrame:
+    """Each claimant's running tolls of people in one category over time (the scope filter is ignored; tolls
+    without a date are left out): per claimant × party × country × day, the largest figure given that day, with
+    its quote. Columns: claimant, party, country, day, claims, low, best, high, open_high, quote."""
+    w, p = where(replace(f or Filters(), scopes=("cumulative",), categories=(category,)),
+                 'c."day" IS NOT NULL AND c.asset IS NULL')
+    return con.execute(
+        "WITH d AS (SELECT c.claimant, c.party, c.country, c.\"day\", count(*) AS claims, "
+        "arg_max({'low': c.low, 'best': c.best, 'high': c.high, 'quote': c.quote}, (c.best, c.claim_id)) AS r "
+        f"FROM claims c{w} GROUP BY c.claimant, c.party, c.country, c.\"day\") "
+        "SELECT claimant, party, country, \"day\", claims, r.low, r.best, r.high, "
+        "CAST(r.high IS NULL AS INTEGER) AS open_high, r.quote FROM d "
+        "ORDER BY claimant NULLS LAST, party NULLS LAST, country NULLS LAST, \"day\"", p
+    ).df(date_as_object=True)
+
+
 def latest_cumulative(con: duckdb.DuckDBPyConnection, f: Filters | None = None) -> pd.DataFrame:
     """The latest cumulative toll of each claimant per category, asset, party and country (the scope filter is
     ignored): the claim with the latest day, then the largest figure."""
