@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extract import extract_claims
-from extract.claim import CATEGORIES, QUALIFIERS, SCOPES
+from extract.claim import CATEGORIES, QUALIFIERS, SCOPES, VICTIM_TYPES
 
 _BENCH = Path(__file__).resolve().parent.parent / "bench/extract_speed.py"
 _spec = importlib.util.spec_from_file_location("extract_speed_bench", _BENCH)
@@ -40,6 +40,7 @@ def assert_sane(text: str, claims: list) -> None:
         assert 0 <= c.start < c.end <= len(text), (c.start, c.end, len(text))
         assert c.quote == text[c.start:c.end]
         assert c.category in CATEGORIES and c.qualifier in QUALIFIERS and c.scope in SCOPES
+        assert c.victim_type in VICTIM_TYPES, c.victim_type
         assert c.lang in ("ar", "en")
         assert 0 <= c.low <= c.best, (c.low, c.best, c.quote)
         assert c.high is None or c.best <= c.high, (c.best, c.high, c.quote)
