@@ -141,18 +141,25 @@ _OTHER_STORIES: list[re.Pattern[str]] = []
 
 
 def _other_stories(ntext: str) -> int:
-    """Normalised offset where a news page's list of other stories starts: a line holding only one of the
-    languages' ``other_stories`` headings («اقرأ أيضاً», «مقالات ذات صلة»), after the first 100 characters
-    (a heading above the article is navigation); the text's length where there is none. The figures after it
-    are kept as claims (the headlines state them) but with scope cumulative: not this article's incident."""
+    """Normalised offset where a page's text stops being the article, after the first 100 characters (a heading
+    above the article is navigation): a line holding only one of the languages' ``other_stories`` headings
+    («اقرأ أيضاً», «مقالات ذات صلة»: a news page's list of other stories), or one of their ``comments_start``
+    markers anywhere ("All reactions:": a social page's comments follow); the text's length where there is none.
+    The figures after it are kept as claims (headlines state them) but with scope cumulative: not this article's
+    incident."""
     if not _OTHER_STORIES:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
-        words = [w for code in LANGS for w in _norm_list(language(code).data.get("other_stories", []))]
-        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(words) + r")[ \t:]*$") if words
+
+        def words(section: str) -> list[str]:
+            return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
+
+        headings, markers = words("other_stories"), words("comments_start")
+        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
                               else re.compile("(?!)"))
-    m = _OTHER_STORIES[0].search(ntext, 100)
-    return m.start() if m else len(ntext)
+        _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
+    ends = [m.start() for rx in _OTHER_STORIES if (m := rx.search(ntext, 100))]
+    return min(ends, default=len(ntext))
 
 
 def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int, e: int,
