@@ -227,7 +227,11 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 at_heads = heads[at - 2] = [h.start() for h in L.head_res[at - 2].finditer(s)]
             if not at_heads:
                 continue
-            found = _at_heads(rx.match, s, at_heads)
+            found, after, match = [], 0, rx.match
+            for h in at_heads:  # what finditer finds: the first match at or after the end of the one before
+                if h >= after and (m := match(s, h)):  # (a rule's match is never empty)
+                    found.append(m)
+                    after = m.end()
         elif at:
             if starts is None:
                 starts = free = _num_starts(L, s)
@@ -267,16 +271,6 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             longest = max(longest, end - m.start())
     kept.sort(key=lambda k: k.start)
     return kept
-
-
-def _at_heads(match, s: str, heads: list[int]):
-    """The matches ``finditer`` gives of a rule that can only start at one of ``heads`` (in order): the first
-    match at or after the end of the one before (a rule's match is never empty)."""
-    end = 0
-    for h in heads:
-        if h >= end and (m := match(s, h)):
-            end = m.end()
-            yield m
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
