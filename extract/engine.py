@@ -559,7 +559,9 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
-        rx = L.__dict__["_cum"] = skipping(rx) or re.compile(rx)  # only searched
+        # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
+        # on both the synthetic and the research corpus)
+        rx = L.__dict__["_cum"] = re.compile(rx)
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
         last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure
