@@ -445,9 +445,8 @@ _PERP_MODS, _PERP_STOPS = 2, ",،."  # a perpetrator phrase's modifiers before i
 
 
 def _words_before(s: str, pos: int, n: int) -> int:
-    """The earliest start of a run of at most ``n`` words, each followed by spaces, ending at or after ``pos``
-    (``_PERP_MODS`` modifiers): no ``_PERP_STOPS`` character and at most ``n`` runs of spaces lie from there to
-    ``pos``."""
+    """The earliest place where ``n`` words (modifiers), each followed by spaces, may start and run up to ``pos`` or
+    past it: from there to ``pos`` lie no ``_PERP_STOPS`` character and at most ``n`` runs of spaces."""
     i, runs = pos, 0
     while i:
         c = s[i - 1]
