@@ -41,6 +41,7 @@ class Actors:
         self._party_re = _regex(self.parties)
         self._fallback_re = _regex(self.fallback) if self.fallback else None
         self._claimant_re = _regex(self.claimants)
+        self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
 
     def party(self, phrase: str | None) -> Actor | None:
         """The party named in a victims phrase, if any."""
@@ -51,14 +52,17 @@ class Actors:
         """The claimant named in a source phrase: a listed claimant, else a party, else a type by keywords."""
         if not phrase:
             return None
-        a = _find(self._claimant_re, self.claimants, phrase) or _find(self._party_re, self.parties, phrase)
-        if a:
-            return a
-        n = _n(phrase)
-        for ctype, rx in self.keywords:
-            if rx.search(n):
-                return Actor(" ".join(phrase.split()), ctype, None, "unknown")
-        return Actor(" ".join(phrase.split()), "unknown", None, "unknown")
+        a = self._claimed.get(phrase)
+        if a is None:
+            a = _find(self._claimant_re, self.claimants, phrase) or _find(self._party_re, self.parties, phrase)
+            if a is None:
+                n = _n(phrase)
+                ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
+                a = Actor(" ".join(phrase.split()), ctype, None, "unknown")
+            if len(self._claimed) >= 4096:
+                self._claimed.clear()
+            self._claimed[phrase] = a
+        return a
 
 
 @lru_cache(maxsize=8192)

@@ -15,8 +15,10 @@ from extract.lexicon import Language
 from extract.numbers import alternation
 from extract.required_literals import finditer, skipping
 
-_PUNCT = re.compile(r"[,،:;؛.!?؟\"()\[\]]")
-_TOKEN = re.compile(r"[^\s,،:;؛.!?؟\"()\[\]]+")
+_MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
+_PUNCT = re.compile(f"[{_MARKS}]")
+_TOKEN = re.compile(f"[^\\s{_MARKS}]+")
+_TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
 
@@ -112,7 +114,8 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
 def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     """The source phrase ending at pos: the subject before a verb ("the ministry said", «كانت مواقع … نعت»)."""
     start = end = pos
-    tokens = list(_TOKEN.finditer(s, 0, pos))
+    cut = _TO_LAST_MARK.match(s, 0, pos)  # the tokens before a mark are never reached
+    tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, pos))
     stops = _STOP_BACK | _words(lang, "report_back_stop")
     skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
     n = 0

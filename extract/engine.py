@@ -18,7 +18,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan, finditer, skipping
+from extract.required_literals import LiteralScan, skipping
 from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
 
 __version_base__ = "1.0"
@@ -234,7 +234,11 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 at_heads = heads[at - 2] = [h.start() for h in L.head_res[at - 2].finditer(s)]
             if not at_heads:
                 continue
-            found = _at_heads(rx.match, s, at_heads)
+            found, after, match = [], 0, rx.match
+            for h in at_heads:  # what finditer finds: the first match at or after the end of the one before
+                if h >= after and (m := match(s, h)):  # (a rule's match is never empty)
+                    found.append(m)
+                    after = m.end()
         elif at:
             if starts is None:
                 starts = free = _num_starts(L, s)
@@ -274,16 +278,6 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
             longest = max(longest, end - m.start())
     kept.sort(key=lambda k: k.start)
     return kept
-
-
-def _at_heads(match, s: str, heads: list[int]):
-    """The matches ``finditer`` gives of a rule that can only start at one of ``heads`` (in order): the first
-    match at or after the end of the one before (a rule's match is never empty)."""
-    end = 0
-    for h in heads:
-        if h >= end and (m := match(s, h)):
-            end = m.end()
-            yield m
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
@@ -454,6 +448,44 @@ def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
     return near[2]
 
 
+_PERP_MODS, _PERP_STOPS = 2, ",،."  # a perpetrator phrase's modifiers before its head: at most 2 words, no stops
+
+
+def _words_before(s: str, pos: int, n: int) -> int:
+    """The earliest place where ``n`` words (modifiers), each followed by spaces, may start and run up to ``pos`` or
+    past it: from there to ``pos`` lie no ``_PERP_STOPS`` character and at most ``n`` runs of spaces."""
+    i, runs = pos, 0
+    while i:
+        c = s[i - 1]
+        if c in _PERP_STOPS:
+            break
+        if c.isspace() and (i == pos or not s[i].isspace()):
+            runs += 1
+            if runs > n:
+                break
+        i -= 1
+    return i
+
+
+def _phrases(rx: re.Pattern[str], first: re.Pattern[str] | None, head: re.Pattern[str] | None,
+             s: str) -> list[tuple[int, int]]:
+    """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its ``skipping`` form) finds the next
+    phrase or, without it, from the modifiers before the next head (``head``: its ``skipping`` form)."""
+    if first is None and head is None:
+        return [m.span() for m in rx.finditer(s)]
+    found: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        if first is not None:
+            m = (x := first.search(s, pos)) and rx.match(s, x.start())
+        else:
+            m = (h := head.search(s, pos)) and rx.search(s, max(pos, _words_before(s, h.start(), _PERP_MODS)))
+        if not m:
+            return found
+        found.append(m.span())
+        pos = m.end()
+
+
 def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) -> str | None:
     """Who caused the harm, where the sentence names it: the nearest perpetrator phrase before the figure."""
     rx = L.__dict__.get("_perp")
@@ -462,7 +494,7 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         heads = _norm_list(L.data.get("perpetrators", []))
-        mods = r"(?:[^\s,،.]+\s+){0,2}" if L.data.get("perpetrator_modifiers") == "before" else ""
+        mods = rf"(?:[^\s{_PERP_STOPS}]+\s+){{0,{_PERP_MODS}}}" if L.data.get("perpetrator_modifiers") == "before" else ""
         tail = r"(?:\s+(?!(?:" + "|".join(_norm_list(L.data.get("perpetrator_stop", []))) + r")(?!\w))[^\s,،.]+){0,4}" \
             if L.data.get("perpetrator_modifiers") == "after" else ""
         head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
@@ -471,9 +503,7 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern), skipping(head))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        found = [] if rx[1] is None and rx[2] is not None and not rx[2].search(s) \
-            else [m.span() for m in finditer(*rx[:2], s)]
-        last = L.__dict__["_perp_last"] = (s, found)
+        last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s))
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
         return None
@@ -535,7 +565,9 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
-        rx = L.__dict__["_cum"] = skipping(rx) or re.compile(rx)  # only searched
+        # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
+        # on both the synthetic and the research corpus)
+        rx = L.__dict__["_cum"] = re.compile(rx)
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
         last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure

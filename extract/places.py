@@ -16,7 +16,7 @@ import math
 import re
 import unicodedata
 from bisect import bisect_right
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -402,8 +402,8 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
-    total: Counter = Counter()  # country code or (country code, admin1 code) -> names pointing to it
-    by_name: dict[tuple[int, ...], Counter] = defaultdict(Counter)
+    total: dict = {}  # country code or (country code, admin1 code) -> names pointing to it
+    by_name: dict[tuple[int, ...], dict] = {}
     keys = [tuple(p.geonameid for p in places) for _s, _e, places, _own, _inside in raw]
     for (_s, _e, places, own, inside), key in zip(raw, keys):
         if inside or org and any(p.geonameid in org for p in places):
@@ -412,16 +412,19 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
         for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
             if len(points) == 1:
                 point, = points
-                total[point] += 1
-                by_name[key][point] += 1
+                total[point] = total.get(point, 0) + 1
+                counts = by_name.get(key)
+                if counts is None:
+                    counts = by_name[key] = {}
+                counts[point] = counts.get(point, 0) + 1
     chosen = []
     read: dict[tuple, Place] = {}  # (ids, own) -> the reading, the same wherever the text repeats a name
     for (start, end, places, own, inside), key in zip(raw, keys):
         if len(places) == 1:
             p = places[0]
         elif (p := read.get((key, own))) is None:
-            mine = by_name[key]
-            context = {k for k, n in total.items() if n > mine[k]}
+            mine = by_name.get(key, {})
+            context = {k for k, n in total.items() if n > mine.get(k, 0)}
             p = read[key, own] = _choose(places, context, own)
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
