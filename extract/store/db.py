@@ -95,11 +95,14 @@ def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]
 
 @contextmanager
 def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None,
-           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+           memory_limit: str | None = None, vacuum: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go. ``threads``
     caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores);
-    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Once it
-    closes, the pages DuckDB freed go back to the system."""
+    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Without
+    ``vacuum``, the checkpoint at close writes the rows appended since the last one as row groups of their own
+    instead of merging them into the table's last row group, which it would rewrite whole (for an ingest batch that
+    only appends, a checkpoint then costs the batch's rows, not the table's). Once it closes, the pages DuckDB
+    freed go back to the system."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -118,6 +121,8 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | Non
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
                 raise ValueError(f"memory_limit must be a size like '64MB', not {memory_limit!r}")
             con.execute(f"SET memory_limit = '{memory_limit}'")
+        if not vacuum:
+            con.execute("SET max_vacuum_tasks = 0")
         migrate(con)
         yield con
     finally:

@@ -173,13 +173,13 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
         claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
         touched.update(claim_blocks(claims))
-        with db.writer(db_path, threads=1) as con:
+        with db.writer(db_path, threads=1, vacuum=bool(batch.replace)) as con:  # appends only: no row group rewritten
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
         if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
             t = time.perf_counter()
-            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY) as con:
+            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY, vacuum=False) as con:
                 db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
             report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
