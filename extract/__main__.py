@@ -40,7 +40,7 @@ def ingest_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="extraction processes (default: all cores)")
     p.add_argument("--batch-size", type=int, default=None, metavar="N",
-                   help="articles per transaction (default 1500)")
+                   help="articles per transaction (default 3000)")
     p.add_argument("--reextract", action="store_true",
                    help="re-extract stored articles whose claims came from another extractor version")
     p.add_argument("--max-file-mb", type=float, default=None, metavar="MB",

@@ -95,11 +95,14 @@ def reader(path: str | Path = DEFAULT_DB) -> Iterator[duckdb.DuckDBPyConnection]
 
 @contextmanager
 def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | None = None,
-           memory_limit: str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+           memory_limit: str | None = None, vacuum: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
     """The write connection, schema brought up to date; waits up to ``wait`` s for readers to let go. ``threads``
     caps DuckDB's threads (ingest's commits gain nothing from more while its workers hold the cores);
-    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Once it
-    closes, the pages DuckDB freed go back to the system."""
+    ``memory_limit`` (e.g. '64MB') its buffer pool, beyond which it evicts cached blocks and spills. Without
+    ``vacuum``, the checkpoint at close writes the rows appended since the last one as row groups of their own
+    instead of merging them into the table's last row group, which it would rewrite whole (for an ingest batch that
+    only appends, a checkpoint then costs the batch's rows, not the table's). Once it closes, the pages DuckDB
+    freed go back to the system."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -118,6 +121,8 @@ def writer(path: str | Path = DEFAULT_DB, wait: float = 30.0, threads: int | Non
             if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit):
                 raise ValueError(f"memory_limit must be a size like '64MB', not {memory_limit!r}")
             con.execute(f"SET memory_limit = '{memory_limit}'")
+        if not vacuum:
+            con.execute("SET max_vacuum_tasks = 0")
         migrate(con)
         yield con
     finally:
@@ -682,13 +687,20 @@ def _merge_blocks(con: duckdb.DuckDBPyConnection) -> dict[str, set[Block]]:
     return out
 
 
-def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges: dict[str, set[Block]]
-                 ) -> list[list[Block]]:
+def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges: dict[str, set[Block]],
+                 pool: Any = None) -> list[list[Block]]:
     """Split ``blocks`` into units that group independently of each other, so that grouping them one by one gives
     what grouping them all at once gives. Blocks go in one unit when a merge override holds claims of both, when a
     sub-group or repeat follows a claim in each, or when a claim's place resolves (through the gazetteer) to
-    another block's country, which is the country the grouping sweeps it under."""
+    another block's country, which is the country the grouping sweeps it under. With a ``pool``, the places are
+    resolved in one of its processes (which loads the gazetteer to group windows anyway) while this one reads
+    the sub-groups."""
     todo = set(blocks)
+    with _registered(con, {"incident_blocks": _blocks_table(sorted(todo))}):
+        places = con.execute("SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
+                             f"JOIN incident_blocks b ON {_IN_BLOCK}").fetchall()
+    where = [(place, country, lat, lon) for _, _, country, place, lat, lon in places]
+    countries = pool.apply_async(place_countries, (where,)) if pool is not None else _Done(place_countries(where))
     parent: dict[Block, Block] = {b: b for b in todo}
 
     def find(b: Block) -> Block:
@@ -715,18 +727,21 @@ def _block_units(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block], merges
             "FROM claims c JOIN claims s ON s.claim_id = c.subgroup_of JOIN claims r ON r.claim_id = c.repeats "
             "WHERE coalesce(c.scope, '') <> 'cumulative'").fetchall():
         tie((a1, a2, a3), (b1, b2, b3))
-    with _registered(con, {"incident_blocks": _blocks_table(sorted(todo))}):
-        places = con.execute("SELECT DISTINCT b.category, b.asset, b.country, c.place, c.lat, c.lon FROM claims c "
-                             f"JOIN incident_blocks b ON {_IN_BLOCK}").fetchall()
-    resolve = _default_resolver()
-    for cat, asset, country, place, lat, lon in places:
-        key = resolve(place or None, country or None, float("nan") if lat is None else float(lat),
-                      float("nan") if lon is None else float(lon))
-        tie((cat, asset, country), (cat, asset, key[0] if key else ""))
+    for (cat, asset, country, *_), resolved in zip(places, countries.get()):
+        tie((cat, asset, country), (cat, asset, resolved))
     units: dict[Block, list[Block]] = {}
     for b in sorted(todo):
         units.setdefault(find(b), []).append(b)
     return list(units.values())
+
+
+def place_countries(places: Sequence[tuple[str | None, str, float | None, float | None]]) -> list[str | None]:
+    """The country the grouping sweeps a claim under, for each of its (place, country, lat, lon) as stored ('' for
+    none): what the gazetteer resolves them to ('' when nothing)."""
+    resolve = _default_resolver()
+    keys = (resolve(place or None, country or None, float("nan") if lat is None else float(lat),
+                    float("nan") if lon is None else float(lon)) for place, country, lat, lon in places)
+    return [key[0] if key else "" for key in keys]
 
 
 WINDOW_CLAIMS = 6000
@@ -761,7 +776,7 @@ def regroup_incidents(con: duckdb.DuckDBPyConnection, blocks: Sequence[Block] | 
     if not todo:
         return 0
     merged = set().union(*merges.values())
-    units = _block_units(con, sorted(todo), merges)
+    units = _block_units(con, sorted(todo), merges, pool)
     return _regroup_units(con, units, _followers(con, sorted(todo)), overrides, merged, pool,
                           width if pool is not None else 1)
 

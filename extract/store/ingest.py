@@ -30,11 +30,11 @@ from extract.text import normalise_str
 
 CHUNK = 64
 """Documents per task sent to a worker (fewer, larger tasks: less pickling and bookkeeping per document)."""
-BATCH = 1500
-"""Articles per transaction by default. Each commit costs about 0.1 CPU-s of the ingest process (open, write,
-checkpoint): 1,500 saves about 0.35 CPU-s against 1,000 at 20k documents with the same peak memory; 2,000 saves
-more, but its larger checkpoints leave the ingest process a few MB larger for the rest of the run, which lifts the
-20k-document peak (in the regroup) to 264 MB, +11% over 5k: no longer flat."""
+BATCH = 3000
+"""Articles per transaction by default. Each commit costs the ingest process about 0.1 CPU-s whatever its size
+(open, write, checkpoint), and its Arrow tables and checkpoint a few MB that do not grow with the store (a batch's
+checkpoint writes only its own rows: ``db.writer(vacuum=False)``): 3,000 saves about 0.4 CPU-s against 1,500 at
+20k documents, and the run's peak stays in the regroup."""
 REGROUP_MEMORY = "64MB"
 """DuckDB's buffer pool during the regroup: what it caches of the claims it scans stays this small."""
 
@@ -173,20 +173,22 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
         claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
         touched.update(claim_blocks(claims))
-        with db.writer(db_path, threads=1) as con:
+        with db.writer(db_path, threads=1, vacuum=bool(batch.replace)) as con:  # appends only: no row group rewritten
             landed = db.write_batch(con, run, articles, claims, batch.replace, seen=batch.seen,
                                     skipped=batch.skipped, rejections=[(r.origin, r.reason) for r in batch.rejections],
                                     finished=finished)
-        if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
-            t = time.perf_counter()
-            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY) as con:
-                db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
-            report.regroup_seconds = time.perf_counter() - t
         for k in ("added", "reextracted", "duplicates", "claims_added"):
             setattr(report, k, getattr(report, k) + landed[k])
         report.seen += batch.seen
-        bar.update(report)
         batch.__init__()
+        del articles, claims
+        pa.default_memory_pool().release_unused()  # the batch's Arrow buffers: jemalloc would keep their pages
+        if finished:  # incidents: regroup the blocks the run touched, once, on a connection of its own
+            t = time.perf_counter()
+            with db.writer(db_path, threads=1, memory_limit=REGROUP_MEMORY, vacuum=False) as con:
+                db.regroup_incidents(con, sorted(touched), pool.pool, width=pool.n + 1)
+            report.regroup_seconds = time.perf_counter() - t
+        bar.update(report)
 
     try:
         for articles, claims, replace, failed in _extract_all(tasks(), pool):
