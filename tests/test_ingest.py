@@ -305,3 +305,18 @@ def test_sigkill_mid_batch_leaves_the_store_as_it_was(tmp_path: Path) -> None:
         if tries[-1][0] == ("wal", -signal.SIGKILL, "before"):
             break
     assert tries[-1][0] == ("wal", -signal.SIGKILL, "before"), tries
+
+
+def test_workers_set_what_they_imported_aside_from_the_cycle_collector() -> None:
+    """pandas, pyarrow and numpy live as long as a worker: gc.freeze keeps full collections from walking them again
+    and again during extraction (docs/eval-notes.md, section 1j)."""
+    import gc
+
+    from extract.store import ingest
+
+    workers = ingest._Workers(1)
+    try:
+        frozen = workers.start().apply(gc.get_freeze_count)
+    finally:
+        workers.close()
+    assert frozen > 10_000

@@ -6,6 +6,7 @@ has one writer or many readers, so readers get in between).
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.pool
@@ -220,7 +221,7 @@ class _Workers:
 
     def start(self) -> Any:
         if self.pool is None:
-            self.pool = _Pool(self.n, context=multiprocessing.get_context("spawn"))
+            self.pool = _Pool(self.n, initializer=_worker_start, context=multiprocessing.get_context("spawn"))
         return self.pool
 
     def close(self) -> None:
@@ -228,6 +229,14 @@ class _Workers:
             self.pool.terminate()
             self.pool.join()
             self.pool = None
+
+
+def _worker_start() -> None:
+    """A worker's first step: everything it has imported (pyarrow, pandas, numpy, duckdb: hundreds of thousands of
+    objects that live as long as the process) is set aside from the cycle collector (``gc.freeze``). Otherwise every
+    full collection walks them again while the extractor allocates: that cost a worker about 15% of its extraction
+    time (docs/eval-notes.md, section 1j)."""
+    gc.freeze()
 
 
 class _Pool(multiprocessing.pool.Pool):
