@@ -20,12 +20,10 @@ all the claims it has been given, whatever the batches. The rules are in docs/in
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import math
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -35,6 +33,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from extract.gc_pause import cycle_collector_paused
 from extract.text import normalise_str
 
 PlaceKey = tuple[str | None, str | None, str | None]  # (country, admin1, town)
@@ -687,13 +686,13 @@ class IncidentIndex:
         """Group a batch of claims (claim ids already seen are ignored); returns the blocks it touched."""
         if claims.empty:
             return set()
-        with _no_gc():
+        with cycle_collector_paused():
             return self._add(_from_frame(claims))
 
     def add_columns(self, columns: dict[str, list]) -> set[tuple]:
         """``add`` for claims given as columns of plain values, in the store's types (text, integers, floats,
         bools and dates; None when missing): what ``pyarrow.Table.to_pydict`` gives, without pandas."""
-        with _no_gc():
+        with cycle_collector_paused():
             return self._add(_from_columns(columns))
 
     def _add(self, cl: Columns) -> set[tuple]:
@@ -720,22 +719,9 @@ class IncidentIndex:
     def result_columns(self) -> tuple[Columns, Columns]:
         """``result`` as columns (lists in the order of INCIDENT_COLUMNS and MEMBER_COLUMNS; no incident columns
         when there is no incident)."""
-        with _no_gc():
+        with cycle_collector_paused():
             return _result(self._claims or _from_columns({"claim_id": []}), self._blocks, self.overrides,
                            self.settings)
-
-
-@contextmanager
-def _no_gc() -> Iterator[None]:
-    """The cycle collector paused: grouping makes many small objects and no cycles, and the collector's passes
-    over them cost more than the grouping itself on large batches."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def group(claims: pd.DataFrame, overrides: pd.DataFrame | None = None, settings: Settings | None = None,
