@@ -109,7 +109,11 @@ def cumulative_lines(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
                            f"<br>{t('col_range', lang)}: %{{customdata[0]:,}}–%{{customdata[1]:,}}"
                            "<br>%{customdata[2]}<extra></extra>"),
         ))
-    fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
+    best = pd.to_numeric(df["best"], errors="coerce")
+    if best.min() > 0 and best.max() >= 100 * best.min():  # tolls of tens beside tolls of tens of thousands
+        fig.update_yaxes(type="log", title=t("col_best_log", lang))
+    else:
+        fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
     return _layout(fig, title, lang)
 
 

@@ -69,6 +69,9 @@ def test_cumulative_lines_one_per_claimant_with_escaped_quotes() -> None:
     assert list(sohr.y) == [100, 130] and list(sohr.error_y.arrayminus) == [0, 10]
     assert "<b " not in sohr.customdata[1][2] and "&lt;b onmouseover=x&gt;" in sohr.customdata[1][2]
     assert charts.cumulative_lines(df.iloc[0:0], "ar", "t").layout.annotations  # empty: a note, no error
+    assert fig.layout.yaxis.type != "log"
+    wide = df.assign(best=[100, 130, 60000], low=[100, 120, 60000], high_shown=[100, 130, 60000])
+    assert charts.cumulative_lines(wide, "en", "t").layout.yaxis.type == "log"  # tens beside tens of thousands
 
 
 def test_ranges_whiskers() -> None:
