@@ -147,9 +147,10 @@ _OTHER_STORIES: list[re.Pattern[str]] = []
 
 
 def _other_stories(ntext: str) -> int:
-    """Normalised offset where a page's text stops being the article, after the first 100 characters (a heading
-    above the article is navigation): a line holding only one of the languages' ``other_stories`` headings
-    («اقرأ أيضاً», «مقالات ذات صلة»: a news page's list of other stories), or one of their ``comments_start``
+    """Normalised offset where a page's text stops being the article, after its first 100 characters or its first
+    line of five words or more (its title), whichever ends first (a heading above them is navigation): a line
+    holding only one of the languages' ``other_stories`` headings («اقرأ أيضاً», «مقالات ذات صلة»: a news page's
+    list of other stories), or one of their ``comments_start``
     markers anywhere ("All reactions:": a social page's comments follow); the text's length where there is none.
     The figures after it are kept as claims (headlines state them) but with scope cumulative: not this article's
     incident."""
@@ -164,8 +165,14 @@ def _other_stories(ntext: str) -> int:
         _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
                               else re.compile("(?!)"))
         _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
-    ends = [m.start() for rx in _OTHER_STORIES if (m := rx.search(ntext, 100))]
+    first = _SENTENCE_LINE.search(ntext, 0, 100)
+    start = first.end() if first else 100
+    ends = [m.start() for rx in _OTHER_STORIES if (m := rx.search(ntext, start))]
     return min(ends, default=len(ntext))
+
+
+#: A line of five words or more: a page's title or a sentence (navigation above the article has shorter lines).
+_SENTENCE_LINE = re.compile(r"(?m)^[ \t]*(?:\S+[ \t]+){4}\S+[^\n]*")
 
 
 def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int, e: int,
