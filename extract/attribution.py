@@ -135,6 +135,15 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     return start, end
 
 
+def _aside_start(before: str) -> int | None:
+    """Where a phrase set off by commas before a verb opens ("The officer, speaking on condition of anonymity,"
+    is ``before``): the offset of its opening comma, where the subject ends; None when there is none."""
+    if not before.endswith((",", "،")):
+        return None
+    opening = max(before.rfind(",", 0, len(before) - 1), before.rfind("،", 0, len(before) - 1))
+    return opening if opening > 0 else None
+
+
 def find_sources(lang: Language, s: str) -> list[Source]:
     """Every reporting clause of a normalised sentence, with its source span."""
     out: list[Source] = []
@@ -159,9 +168,13 @@ def find_sources(lang: Language, s: str) -> list[Source]:
         for m in finditer(*rx, s):
             before = s[:m.start()].rstrip()
             if before.endswith((",", "،", '"')) or not before:
-                a, b, _ = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
-                if b > a:
+                a, b, closed = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
+                if b > a and closed != "figure":  # not "…, said the wounded man …": a figure follows the verb
                     out.append(Source(a, b, m.start(), b))
+                elif (aside := _aside_start(before)) is not None:
+                    a, b = _backward(lang, s, aside)  # "The officer, speaking on condition of anonymity, said"
+                    if b > a and s[a:b] not in pronouns:
+                        out.append(Source(a, b, a, m.end()))
                 continue
             a, b = _backward(lang, s, m.start())
             if b > a:
