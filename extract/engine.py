@@ -578,6 +578,8 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
+        if openings := _norm_list(L.data.get("cumulative_openings", [])):  # "Since …" opening the sentence
+            rx = rx + r"|^\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"
         # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
         # on both the synthetic and the research corpus)
         rx = L.__dict__["_cum"] = re.compile(rx)
