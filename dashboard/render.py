@@ -122,8 +122,9 @@ def _join(*values: Any) -> str:
 def evidence_table(rows: Iterable[Mapping[str, Any]], headers: Mapping[str, str]) -> str:
     """An HTML table of claims: sentence with figure highlighted, figure and range, victims, claimant, article.
 
-    ``headers`` maps the column keys (sentence, figure, victims, claimant, article) to their titles.
-    Each row needs the store's claim columns plus the article's ``title``, ``outlet``, ``published``, ``url``.
+    ``headers`` maps the column keys (sentence, figure, victims, claimant, article) to their titles, and ``rule`` to
+    the label of the rule that produced the figure (shown under it, with ``rule_doc`` as its tooltip: why the number
+    is there). Each row needs the store's claim columns plus the article's ``title``, ``outlet``, ``published``, ``url``.
     """
     head = "".join(f"<th>{html.escape(headers[k])}</th>" for k in ("sentence", "figure", "victims", "claimant", "article"))
     body = []
@@ -131,10 +132,12 @@ def evidence_table(rows: Iterable[Mapping[str, Any]], headers: Mapping[str, str]
         sent = sentence_html(str(r.get("sentence") or ""), str(r.get("quote") or ""), str(r.get("category")), r.get("lang"))
         high = _cell(r.get("high"))
         rng = f"<span dir='ltr'>{_cell(r.get('low'))}–{high or '?'}</span>"
+        rule = (f"<div class='meta'>{html.escape(headers.get('rule', 'rule'))}: <code title=\"{_cell(r.get('rule_doc'))}\">"
+                f"{_cell(r.get('rule'))}</code></div>") if r.get("rule") else ""
         figure = (f"<b>{_cell(r.get('best'))}</b> "
                   + _join(r.get("category_label") or r.get("category"), r.get("asset_label") or r.get("asset"))
                   + f"<div class='meta'>{rng} · "
-                  + _join(r.get("qualifier_label") or r.get("qualifier"), r.get("convention")) + "</div>")
+                  + _join(r.get("qualifier_label") or r.get("qualifier"), r.get("convention")) + "</div>" + rule)
         victims = (f"<span dir='auto'>{_cell(r.get('victims'))}</span><div class='meta'>"
                    + _join(r.get("party_label") or r.get("party"), r.get("victim_type_label") or r.get("victim_type")) + "</div>")
         claimant = (f"<span dir='auto'>{_cell(r.get('claimed_by'))}</span><div class='meta'>"

@@ -1,7 +1,15 @@
 """Write the rules reference (docs/rules.md) from the rules files: ``python -m extract.rules_doc > docs/rules.md``."""
 from __future__ import annotations
 
+from functools import cache
+
 from extract.lexicon import LANGS, load_data
+
+
+@cache
+def rule_docs() -> dict[str, str]:
+    """What each rule matches, by the name claims record (``ar.masdar.number`` → «مقتل 3 أشخاص» …)."""
+    return {f"{code}.{r['name']}": str(r.get("doc", "")) for code in LANGS for r in load_data(code)[1]["rules"]}
 
 
 def render() -> str:
@@ -13,7 +21,7 @@ def render() -> str:
         _, rules = load_data(code)
         lines += [f"## `{code}`", "", "| rule | matches | confidence |", "| --- | --- | --- |"]
         for r in rules["rules"]:
-            doc = str(r.get("doc", "")).replace("|", "\\|")
+            doc = rule_docs()[f"{code}.{r['name']}"].replace("|", "\\|")
             lines.append(f"| `{code}.{r['name']}` | {doc} | {r.get('confidence', 0.7)} |")
         lines.append("")
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 import time
@@ -86,8 +87,9 @@ def test_page_renders_on_demo_data(monkeypatch: pytest.MonkeyPatch, demo_db: Pat
         assert charts(at) >= 1
     if page == "overview":  # the series, the latest cumulative tolls and each claimant's tolls over time
         assert metrics(at)["Killed"] != "0" and charts(at) == 3
-    if page == "evidence":
+    if page == "evidence":  # each figure with the rule that produced it, and what that rule matches as its tooltip
         assert "<mark class=\"tally-fig\"" in html(at)
+        assert re.search(r'Rule: <code title="[^"]+">(?:ar|en)\.[a-z._]+</code>', html(at))
     if page == "export":
         assert len(at.get("download_button")) == 6
 

@@ -169,6 +169,14 @@ def test_evidence_table_highlights_the_quote_in_its_sentence() -> None:
     assert '<span dir="rtl">قتل <mark class="tally-fig" data-cat="killed">5 عناصر</mark> &lt;script&gt;</span>' in out
     assert "5–?" in out and "&lt;i&gt;t&lt;/i&gt;" in out and "javascript" not in out
     assert "· ·" not in out and "· </div>" not in out
+    assert "<code" not in out  # no rule recorded: no rule line
+
+
+def test_evidence_table_names_the_rule_and_what_it_matches() -> None:
+    row = {"sentence": "5 killed", "quote": "5 killed", "category": "killed", "lang": "en", "best": 5, "low": 5,
+           "high": 5, "rule": "en.number.passive", "rule_doc": '"30 killed" <b>'}
+    out = render.evidence_table([row], {k: k for k in ("sentence", "figure", "victims", "claimant", "article", "rule")})
+    assert 'rule: <code title="&quot;30 killed&quot; &lt;b&gt;">en.number.passive</code>' in out
 
 
 def test_article_marks_every_claim() -> None:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard import common, data, filters, render
 from dashboard.i18n import actor_label, label, t
+from extract.rules_doc import rule_docs
 
 PAGE_SIZE = 25
 
@@ -30,11 +31,12 @@ with common.guard(lang):
                 "claimant_type_label": label("ct", r["claimant_type"], lang),
                 "qualifier_label": label("q", r["qualifier"], lang),
                 "party_label": actor_label(r["party"], lang) if isinstance(r["party"], str) else None,
-                "claimant_label": actor_label(r["claimant"], lang) if isinstance(r["claimant"], str) else None}
+                "claimant_label": actor_label(r["claimant"], lang) if isinstance(r["claimant"], str) else None,
+                "rule_doc": rule_docs().get(r["rule"], "")}
                for r in rows.to_dict("records")]
     headers = {"sentence": t("col_sentence", lang), "figure": t("col_figure", lang),
                "victims": t("col_victims", lang), "claimant": t("col_claimant", lang),
-               "article": t("col_article", lang)}
+               "article": t("col_article", lang), "rule": t("col_rule", lang)}
     st.html(render.evidence_table(records, headers))
 
     st.subheader(t("open_article", lang))
