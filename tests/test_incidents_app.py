@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.i18n import t
 from extract.store import db
 from extract.store.ingest import ingest_texts
 
@@ -59,7 +60,8 @@ def test_page_lists_incidents_and_the_naive_sum_beside_them(monkeypatch, store):
     assert killed.iloc[1] == len(groups) and killed.iloc[3] > killed.iloc[2]  # naive sum exceeds incidents' sum
     assert len(at.dataframe[1].value) >= len(groups)
     members = at.dataframe[2].value
-    assert len(members) >= 1 and members.iloc[:, 9].str.len().gt(0).all()  # every claim says why it is there
+    assert len(members) >= 1 and members[t("inc_reason", "en")].str.len().gt(0).all()  # why each claim is there
+    assert members[t("col_rule", "en")].str.match(r"(?:ar|en)\.").all()  # and the rule that read its figure
 
 
 def test_split_then_merge_from_the_page_survive_reingest(monkeypatch, store):

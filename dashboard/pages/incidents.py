@@ -89,6 +89,7 @@ with common.guard(lang):
         t("col_figure", lang): members["quote"],
         t("col_best", lang): members["best"],
         t("col_range", lang): [_range(lo, hi) for lo, hi in zip(members["low"], members["high"])],
+        t("col_rule", lang): members["rule"],
         t("col_claimant", lang): [actor_label(c, lang, "unknown_claimant")
                                   for c in members["claimant"].fillna(members["claimed_by"])],
         t("col_claimant_type", lang): [label("ct", c, lang) for c in members["claimant_type"]],
