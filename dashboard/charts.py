@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import html
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -190,6 +191,22 @@ def _basemap() -> dict:
     return json.loads(BASEMAP.read_text(encoding="utf-8"))
 
 
+#: Width over height of the map's frame (the page's width, 560 px high): the places' box is widened to it.
+MAP_ASPECT = 2.0
+
+
+def _wide_enough(lon0: float, lon1: float, lat0: float, lat1: float, aspect: float = MAP_ASPECT) -> list[float]:
+    """A longitude range around [lon0, lon1] at least ``aspect`` times as wide as [lat0, lat1] is tall on a Mercator
+    map, so that a tall cluster of places (Ukraine to Sudan) fills the frame instead of a narrow strip of it."""
+    def y(lat: float) -> float:
+        return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+    need = aspect * (y(lat1) - y(lat0))
+    if lon1 - lon0 >= need:
+        return [lon0, lon1]
+    mid = (lon0 + lon1) / 2
+    return [max(mid - need / 2, -180.0), min(mid + need / 2, 180.0)]
+
+
 def incident_map(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
     """Incidents on an offline geo map: land and borders drawn from dashboard/basemap.json (no tiles, no CDN),
     one marker per place × category sized by best and coloured by category, with the evidence on hover.
@@ -225,9 +242,10 @@ def incident_map(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
            "showlakes": False, "showrivers": False, "showframe": False, "bgcolor": "#dfe9f2",
            "projection": {"type": "natural earth"}}
     if not df.empty:
-        pad = 2.0
-        geo["lonaxis"] = {"range": [float(df["lon"].min()) - pad, float(df["lon"].max()) + pad]}
-        geo["lataxis"] = {"range": [float(df["lat"].min()) - pad, float(df["lat"].max()) + pad]}
+        pad = 3.0
+        lat0, lat1 = max(float(df["lat"].min()) - pad, -80.0), min(float(df["lat"].max()) + pad, 80.0)
+        geo["lonaxis"] = {"range": _wide_enough(float(df["lon"].min()) - pad, float(df["lon"].max()) + pad, lat0, lat1)}
+        geo["lataxis"] = {"range": [lat0, lat1]}
         geo["projection"] = {"type": "mercator"}
     fig.update_layout(geo=geo)
     return _layout(fig, title, lang, height=560)

@@ -114,6 +114,15 @@ def _places() -> pd.DataFrame:
     })
 
 
+def test_map_frame_is_widened_to_a_tall_cluster_of_places() -> None:
+    lon0, lon1 = charts._wide_enough(30.0, 40.0, 10.0, 50.0)  # Sudan to Ukraine: far taller than wide
+    assert lon0 < 30.0 and lon1 > 40.0 and (lon0 + lon1) / 2 == 35.0 and lon1 - lon0 > 80
+    assert charts._wide_enough(-10.0, 60.0, 30.0, 35.0) == [-10.0, 60.0]  # already wide: kept
+    fig = charts.incident_map(_places(), "en", "t")
+    lon, lat = fig.layout.geo.lonaxis.range, fig.layout.geo.lataxis.range
+    assert lon[1] - lon[0] >= lat[1] - lat[0]
+
+
 def test_map_is_offline_and_escapes_hover_text() -> None:
     fig = charts.incident_map(_places(), "en", "t")
     assert all(isinstance(tr, go.Scattergeo) for tr in fig.data)
