@@ -22,6 +22,9 @@ BASEMAP = Path(__file__).with_name("basemap.json")
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f")
 FONT = "Noto Sans Arabic, Segoe UI, Tahoma, Arial, sans-serif"
+#: One colour per kind of equipment, the same in every chart whatever kinds it holds and in what order.
+ASSET_COLOURS = dict(zip(("tank", "armoured_vehicle", "vehicle", "aircraft", "helicopter", "drone", "artillery",
+                          "air_defence", "boat", "building", "weapons"), PALETTE + ("#393b79",)))
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
@@ -178,7 +181,7 @@ def grouped_bars(df: pd.DataFrame, lang: str, title: str, x: str, y: str, colour
         fig.add_trace(go.Bar(
             x=g[x] if x == "period" else [(x_names or {}).get(v, _name(v, "unknown_party", lang)) for v in g[x]],
             y=g[y], name=name,
-            marker={"color": CATEGORY_COLOURS.get(key, _colour(i)) if colour == "category" else _colour(i)},
+            marker={"color": {"category": CATEGORY_COLOURS, "asset": ASSET_COLOURS}.get(colour or "", {}).get(key, _colour(i))},
             hovertemplate=f"%{{x}}<br>{html.escape(name)}: %{{y:,}}<extra></extra>",
         ))
     fig.update_layout(barmode="stack" if stacked else "group", showlegend=bool(colour))

@@ -117,8 +117,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "claimant_types_title": "Claims by claimant type",
         "claimant_table": "Figures by claimant",
         # equipment
-        "equipment_time_title": "Destroyed and captured equipment over time",
-        "equipment_party_title": "Equipment lost, by party and type",
+        "equipment_time_title": "equipment over time, by type",
+        "equipment_party_title": "equipment lost, by party and type",
         "no_equipment": "No equipment losses among the matching claims.",
         # map
         "map_title": "Incidents by place (size: best figure; colour: category)",
@@ -292,7 +292,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "self_enemy_title": "خسائر يعلنها طرف عن نفسه وعن عدوه",
         "claimant_types_title": "الادعاءات بحسب نوع الجهة المصرّحة",
         "claimant_table": "الأرقام بحسب الجهة المصرّحة",
-        "equipment_time_title": "العتاد المدمّر والمستولى عليه عبر الزمن",
+        "equipment_time_title": "العتاد عبر الزمن بحسب النوع",
         "equipment_party_title": "خسائر العتاد بحسب الطرف والنوع",
         "no_equipment": "لا خسائر في العتاد بين الادعاءات المطابقة.",
         "map_title": "الحوادث بحسب المكان (الحجم: الرقم الأرجح؛ اللون: الفئة)",

@@ -114,6 +114,16 @@ def _places() -> pd.DataFrame:
     })
 
 
+def test_equipment_keeps_one_colour_per_kind_across_charts() -> None:
+    over_time = pd.DataFrame({"period": ["2025-01", "2025-01"], "asset": ["tank", "drone"], "best": [2, 5]})
+    by_party = pd.DataFrame({"party": ["RSF", "RSF", "SDF"], "asset": ["drone", "building", "tank"], "best": [1, 2, 3]})
+    colours = [{tr.name: tr.marker.color for tr in charts.grouped_bars(df, "en", "t", x=x, y="best", colour="asset",
+                                                                        stacked=True).data}
+               for df, x in ((over_time, "period"), (by_party, "party"))]
+    assert colours[0]["Drones"] == colours[1]["Drones"] and colours[0]["Tanks"] == colours[1]["Tanks"]
+    assert len(set(charts.ASSET_COLOURS.values())) == len(charts.ASSET_COLOURS)
+
+
 def test_map_frame_is_widened_to_a_tall_cluster_of_places() -> None:
     lon0, lon1 = charts._wide_enough(30.0, 40.0, 10.0, 50.0)  # Sudan to Ukraine: far taller than wide
     assert lon0 < 30.0 and lon1 > 40.0 and (lon0 + lon1) / 2 == 35.0 and lon1 - lon0 > 80

@@ -24,7 +24,10 @@ with common.guard(lang):
     if eq.empty:
         st.info(t("no_equipment", lang))
         st.stop()
-    st.plotly_chart(charts.grouped_bars(data.sum_by(eq, ("period", "asset")), lang, t("equipment_time_title", lang),
+    shown = label("cat", category, lang)  # the titles say which of the two the toggle shows
+    st.plotly_chart(charts.grouped_bars(data.sum_by(eq, ("period", "asset")), lang,
+                                        f"{shown} · {t('equipment_time_title', lang)}",
                                         x="period", y="best", colour="asset", stacked=True), key="eq_time")
-    st.plotly_chart(charts.grouped_bars(data.sum_by(eq, ("party", "asset")), lang, t("equipment_party_title", lang),
+    st.plotly_chart(charts.grouped_bars(data.sum_by(eq, ("party", "asset")), lang,
+                                        f"{shown} · {t('equipment_party_title', lang)}",
                                         x="party", y="best", colour="asset", stacked=True), key="eq_party")
