@@ -355,8 +355,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     trig = s[slice(*g["trig"])] if "trig" in g else s[slice(*g["neg"])] if "neg" in g else None
     parent = st.last_parent[1] if m.rule.subgroup and st.last_parent and st.last_parent[0] >= st.sentence_index - 1 else None
     category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
-    if category is None or (m.rule.subgroup and parent is None):
-        return None
+    if category is None or (m.rule.subgroup and parent is None and "trig" not in g):
+        return None  # a part naming its own category («اثنين من القتلى») looks further back for its whole
     if parent and category != parent.category:  # the last figure of this category, else a figure of its own
         parent = next((c for i, c in reversed(st.tops) if i >= st.sentence_index - 1 and c.category == category), None)
     if (m.rule.part or m.rule.subgroup) and parent is None:  # a part of a larger earlier figure of its kind
@@ -364,9 +364,11 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
                        and c.scope == "incident" and not c.negated and c.best > fig.best), None)
     asset = L.lookup(L.assets, s[slice(*g["asset"])]) if "asset" in g else None
     # The quote runs from the first named group (not the clitics or context words before it) to the match's end;
-    # a trigger separated from the figure by other words («اعتقلت قوات الأمن 15 شخصا») stays out of it.
+    # a trigger separated from the figure by other words («اعتقلت قوات الأمن 15 شخصا») stays out of it, and so does a
+    # part's («ومن بين القتلى 27 طفلا»).
     inner = [a for k, (a, _) in g.items() if k != "trig"]
-    first = min(g["trig"][0], *inner) if "trig" in g and inner and not _WORD_CHAR.search(s, g["trig"][1], min(inner)) \
+    first = min(g["trig"][0], *inner) if "trig" in g and inner and not m.rule.subgroup \
+        and not _WORD_CHAR.search(s, g["trig"][1], min(inner)) \
         else min(inner or [a for a, _ in g.values()] or [m.start])
     start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
