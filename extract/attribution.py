@@ -126,21 +126,29 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
         if n == 0 and m.group() in skip:
             start = m.start()
             continue
-        if m.group() in stops:
+        if m.group() in stops or (n == 0 and m.group()[0].isdigit()):  # "on May 4 reports …": a date is no source
             break
         start = m.start()
         if n == 0:
             end = m.end()
         n += 1
-    return start, end
+    return (start, end) if n else (pos, pos)  # particles alone ("…, has confirmed") are no source
+
+
+_APPOSITIVE = re.compile(r"\s*(?:the|a|an|its|their|which|who|whose)\s")
 
 
 def _aside_start(before: str) -> int | None:
     """Where a phrase set off by commas before a verb opens ("The officer, speaking on condition of anonymity,"
-    is ``before``): the offset of its opening comma, where the subject ends; None when there is none."""
+    is ``before``): the offset of its opening comma, where the subject ends; None when there is none. Two
+    appositions one after another are passed over together ("The brigades, the group's armed wing, a faction in the south,")."""
     if not before.endswith((",", "،")):
         return None
     opening = max(before.rfind(",", 0, len(before) - 1), before.rfind("،", 0, len(before) - 1))
+    if opening > 0:  # a second apposition just before the first (at most two are passed over)
+        previous = max(before.rfind(",", 0, opening), before.rfind("،", 0, opening))
+        if previous > 0 and _APPOSITIVE.match(before, opening + 1) and _APPOSITIVE.match(before, previous + 1):
+            opening = previous
     return opening if opening > 0 else None
 
 
@@ -167,6 +175,9 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     if rx := _rx(lang, "report_after"):
         for m in finditer(*rx, s):
             before = s[:m.start()].rstrip()
+            skip = _words(lang, "report_back_skip")
+            while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in skip and last[0].endswith((",", "،")):
+                before = last[0]  # "…, has confirmed": the particle stands after the aside
             if before.endswith((",", "،", '"')) or not before:
                 a, b, closed = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
                 if b > a and closed != "figure":  # not "…, said the wounded man …": a figure follows the verb
@@ -191,10 +202,21 @@ def carries(lang: Language, s: str) -> bool:
     return bool(rx) and (rx[0].match(s) or rx[0].match(s, 1) or rx[0].match(s, 2)) is not None  # at 0, 1 or 2
 
 
-def governing(sources: list[Source], fig_start: int, fig_end: int) -> Source | None:
-    """The source whose clause governs a figure: the nearest before it, else the nearest after it."""
+# a reporting clause opened by one of these ("…, and while the government announced …", "…, as the minister said …";
+# not "and", which joins two sources: "the army and the ministry said")
+# is a clause of its own: it does not govern a figure before it
+_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as)\s+\Z")
+
+
+def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None = None) -> Source | None:
+    """The source whose clause governs a figure: the nearest before it, else the nearest after it. Given the
+    sentence, a subject that follows the figure with no mark between ("rebels holding two engineers said")
+    is the figure's own phrase, not its source, and a source whose clause opens with "while", "as" or "but"
+    governs no figure before it."""
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)
-    after = [x for x in sources if x.clause_start >= fig_end]
+    after = [x for x in sources if x.clause_start >= fig_end
+             and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
+             and not (s is not None and _CLAUSE_OPENS.search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
     return min(after, key=lambda x: x.clause_start) if after else None

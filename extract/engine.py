@@ -138,8 +138,9 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
                 c.scope = "cumulative"
     _mark_repeats(st.claims)
     _preliminary_superseded(st.claims, st.alone)
-    if spans and _TITLE_END.match(text, spans[0][1]):
-        _title_restated(st.claims, spans[0][1])
+    heads = _headlines(text, spans)
+    if heads:
+        _title_restated(st.claims, heads)
     return st.claims
 
 
@@ -356,7 +357,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     parent = st.last_parent[1] if m.rule.subgroup and st.last_parent and st.last_parent[0] >= st.sentence_index - 1 else None
     category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
     if category is None or (m.rule.subgroup and parent is None and "trig" not in g):
-        return None  # a part naming its own category («اثنين من القتلى») looks further back for its whole
+        return None  # a part naming its own category («اثنين من القتلى», "one of the boys was killed") looks further back
+        # for its whole, and stands alone when there is none
     if parent and category != parent.category:  # the last figure of this category, else a figure of its own
         parent = next((c for i, c in reversed(st.tops) if i >= st.sentence_index - 1 and c.category == category), None)
     if (m.rule.part or m.rule.subgroup) and parent is None:  # a part of a larger earlier figure of its kind
@@ -380,7 +382,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
             party_actor = ctx
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
-    src = attribution.governing(sources, *m.fig)
+    src = attribution.governing(sources, *m.fig, s)
     claimed_span: tuple[int, int] | None = None
     if src and src.end > src.start:
         claimed_span = st.norm.span(ns + src.start, ns + src.end)
@@ -429,6 +431,9 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         claim.subgroup_of = parent.claim_id
         parent.includes.append({"victims": victims, "low": fig.low, "best": fig.best, "high": fig.high,
                                 "qualifier": fig.qualifier})
+        if not m.rule.subgroup:  # a part found by its size ("42 died in the north"): "five of those killed" next is its part
+            st.last_parent = (st.sentence_index, claim)
+            st.tops.append(st.last_parent)
     elif not claim.negated:
         st.last_parent = (st.sentence_index, claim)
         st.tops.append(st.last_parent)
@@ -592,20 +597,55 @@ def _cumulative(L: Language, s: str) -> bool:
 
 
 _TITLE_END = re.compile(r"[ \t]*\n[ \t]*\n")  # a first line standing alone is the document's title
+_BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")  # (the first line is the title, handled apart)
+_HEADLINE_WORDS = 20
 
 
-def _title_restated(claims: list[Claim], title_end: int) -> None:
-    """A figure in the title that the body states larger («Teen killed» / "left two dead") restates the body's."""
-    body = [c for c in claims if c.start >= title_end and not c.subgroup_of and not c.repeats and not c.negated
-            and c.scope == "incident"]
-    for c in claims:
-        if c.start >= title_end:
-            break
-        if c.subgroup_of or c.repeats or c.negated:
+def _headlines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The document's title (a first line standing alone) and the headlines and captions inside it: lines of at most
+    twenty words standing alone between blank lines, with no full stop at their end (a one-sentence paragraph of the
+    body ends with one)."""
+    out = []
+    for k, (a, b) in enumerate(spans):
+        if not _TITLE_END.match(text, b):
             continue
-        b = next((b for b in body if b.category == c.category and b.asset == c.asset
-                  and (b.best > c.best or (c.qualifier == "vague" and b.best >= c.best))
+        if k == 0:
+            out.append((a, b))
+            continue
+        line = text[a:b].rstrip()
+        if (_BLANK_BEFORE.search(text[max(0, a - 40):a]) and line and line[-1] not in '.!?…"”\'' 
+                and len(line.split()) <= _HEADLINE_WORDS):
+            out.append((a, b))
+    return out
+
+
+def _title_restated(claims: list[Claim], heads: list[tuple[int, int]]) -> None:
+    """A figure in the title, or in a headline or caption inside the page, that the body states larger («Teen killed»
+    / "left two dead") or as the sum of one sentence's figures ("4 found dead" / "Two girls and two men were found
+    dead") restates the body's."""
+    def in_head(c: Claim) -> tuple[int, int] | None:
+        return next((h for h in heads if h[0] <= c.start < h[1]), None)
+    for c in claims:
+        head = in_head(c)
+        if head is None or c.subgroup_of or c.repeats or c.negated:
+            continue
+        # a larger figure of the body or of another headline (a page of headlines: the largest one stands)
+        b = next((b for b in claims if in_head(b) != head and not b.subgroup_of and not b.repeats and not b.negated
+                  and b.scope == "incident" and b.category == c.category and b.asset == c.asset
+                  and (b.best > c.best or (c.qualifier == "vague" and b.best >= c.best and in_head(b) is None))
                   and (b.party == c.party or None in (b.party, c.party))), None)
+        if b is None and c.qualifier == "exact":
+            sums: dict[str, list[Claim]] = {}
+            for x in claims:
+                if (in_head(x) is None and x.category == c.category and x.asset == c.asset and not x.repeats
+                        and not x.negated and x.scope == "incident" and x.qualifier == "exact"
+                        and (not x.subgroup_of or x.subgroup_of == c.claim_id)):
+                    sums.setdefault(x.sentence, []).append(x)
+            b = next((xs[0] for xs in sums.values() if len(xs) > 1 and sum(x.best for x in xs) == c.best), None)
+            if b:  # the body's figures are the title's parts no longer: the title restates them
+                for x in sums[b.sentence]:
+                    if x.subgroup_of == c.claim_id:
+                        x.subgroup_of = None
         if b:
             c.repeats = b.claim_id
 

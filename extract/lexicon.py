@@ -174,9 +174,11 @@ def language(code: str) -> Language:
                           for heads in ([w for rule in lang.rules if not rule.starts_with_num and rule.head_scan == k
                                          for w in rule.head] for k in (0, 1)))
     lang.num_re = re.compile(nums.pattern)
-    # A claim needs a casualty word, a sub-group marker continuing the sentence before, or a life word («فقد … حياته»).
+    # A claim needs a casualty word, a sub-group marker continuing the sentence before, a life word («فقد … حياته»)
+    # or a word that names casualties without being one ("the kidnappers of two reporters", "the toll climbed to 9").
     lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
-                                            + _norm_list(lex.get("life_words", []))))
+                                            + _norm_list(lex.get("life_words", []))
+                                            + _norm_list(lex.get("read_words", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
 

@@ -164,6 +164,8 @@ _ABBREV = frozenset(
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
     "vs etc inc co ltd corp ave blvd rd approx u.s u.n a.m p.m".split()
 )
+# the end of an HTML entity whose "&" was lost in a feed ("#39;" for an apostrophe, "quot;")
+_ENTITY = re.compile(r"(?:#\d{1,4}|\bquot|\bamp|\bapos|\blt|\bgt)$")
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 
 
@@ -184,6 +186,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             w = _last_word(text[max(pos, m.start() - 12):m.start()])
             if w and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
+        elif first == ";" and _ENTITY.search(text, max(pos, m.start() - 6), m.start()):
+            continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
         end = m.start() if first == "\n" else m.end()  # (line breaks are white space, the stops are not)
         _add(text, pos, end, spans)
         pos = m.end()
