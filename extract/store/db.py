@@ -871,11 +871,11 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
     """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send): the
     incidents no claim dated after ``last`` can join and their members (as Arrow), and the counted members of the
     incidents still open (carried into the next window). The grouping reads the Arrow columns as Python values
-    (``IncidentIndex.add_columns``), without pandas: it gives what ``group`` gives on ``incident_input``'s
+    (``IncidentIndex.add_arrow``), without pandas: it gives what ``group`` gives on ``incident_input``'s
     DataFrame (tested)."""
     reach = Settings().window_days
     idx = IncidentIndex(overrides=overrides, resolve=_default_resolver())
-    idx.add_columns(claims.to_pydict())
+    idx.add_arrow(claims)
     inc, mem = idx.result_columns()
     del idx  # the window's claims, freed before the Arrow tables are built
     closed = {iid for iid, d in zip(inc.get("incident_id", ()), inc.get("first_date", ())) if _closed(d, last, reach)}
@@ -891,8 +891,12 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
 
 
 def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table:
-    """Rows ``rows`` of the columns ``cols`` (those of ``schema``; none when there are no rows) as Arrow."""
-    return pa.table({n: pa.array([cols[n][i] for i in rows], schema.field(n).type) for n in schema.names}, schema)
+    """Rows ``rows`` (ascending) of the columns ``cols`` (those of ``schema``; none when there are no rows) as
+    Arrow: the columns are converted whole, then the rows taken (most windows keep nearly all)."""
+    if not rows:
+        return schema.empty_table()
+    table = pa.table({n: pa.array(cols[n], schema.field(n).type) for n in schema.names}, schema)
+    return table if len(rows) == table.num_rows else table.take(pa.array(rows, pa.int64()))
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows: list[tuple[date, date | None]],
