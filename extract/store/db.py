@@ -799,8 +799,10 @@ except (OSError, AttributeError):  # not glibc
 
 
 def _trim_heap() -> None:
-    """Give the pages the C heap holds free back to the system (glibc's malloc_trim; elsewhere nothing): a unit's
-    grouping frees what it allocated, but glibc keeps the pages, and the process would grow unit after unit."""
+    """Give the pages the C heap and Arrow's memory pool hold free back to the system (glibc's malloc_trim;
+    elsewhere the pool only): a unit's grouping frees what it allocated (a window's rows are picked in Arrow), but
+    both keep the pages, and the process would grow unit after unit."""
+    pa.default_memory_pool().release_unused()
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 

@@ -129,10 +129,11 @@ def ingest_texts(texts: Iterable[str | dict[str, Any]], db_path: str | Path = db
 
 @dataclass
 class _Batch:
-    articles: list[tuple[str, Article, int]] = field(default_factory=list)  # (id, article, claims found)
+    articles: list[pa.Table] = field(default_factory=list)
     claims: list[pa.Table] = field(default_factory=list)
     replace: list[str] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
+    docs: int = 0
     seen: int = 0
     skipped: int = 0
 
@@ -172,8 +173,8 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
             yield chunk
 
     def commit(finished: bool) -> None:
-        bar.note(f"writing batch of {len(batch.articles)} articles")
-        articles = articles_table(batch.articles)
+        bar.note(f"writing batch of {batch.docs} articles")
+        articles = pa.concat_tables(batch.articles) if batch.articles else ARTICLE_SCHEMA.empty_table()
         claims = pa.concat_tables(batch.claims) if batch.claims else CLAIM_SCHEMA.empty_table()
         touched.update(claim_blocks(claims))
         with db.writer(db_path, threads=1, vacuum=bool(batch.replace)) as con:  # appends only: no row group rewritten
@@ -195,18 +196,21 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
 
     try:
         for chunk, (found, claims) in _extract_all(tasks(), pool):
+            rows = []
             for (aid, replaces, a), n in zip(chunk, found):
                 if isinstance(n, str):  # the extractor failed on it
                     failed = Rejection(a["origin"], n)
                     batch.rejections.append(failed)
                     report.rejections.append(failed)
                     continue
-                batch.articles.append((aid, a, n))
+                rows.append((aid, a, n))
                 if replaces:
                     batch.replace.append(aid)
+            batch.articles.append(articles_table(rows))  # the chunk's article dicts are let go
             batch.claims.append(claims)
+            batch.docs += len(rows)
             bar.update(report, pending=batch.seen)
-            if len(batch.articles) >= batch_size:
+            if batch.docs >= batch_size:
                 commit(finished=False)
         commit(finished=True)
     finally:
