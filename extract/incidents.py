@@ -24,7 +24,7 @@ import hashlib
 import math
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from operator import attrgetter
@@ -119,7 +119,8 @@ def _default_resolver() -> Resolver:
 
 
 def places_compatible(a: PlaceKey | None, b: PlaceKey | None) -> bool:
-    """Same place, or one contains the other (unknown parts are compatible with anything)."""
+    """Same place, or one contains the other (unknown parts are compatible with anything). ``_Block._sweep``
+    inlines this rule, and that of ``sides_compatible``."""
     if a is None or b is None:
         return a is None and b is None
     return ((a[0] is None or b[0] is None or a[0] == b[0]) and (a[1] is None or b[1] is None or a[1] == b[1])
@@ -146,11 +147,6 @@ def sides_compatible(a: str | None, b: str | None) -> bool:
     return (a == COMBATANTS and b != CIVILIANS) or (b == COMBATANTS and a != CIVILIANS)
 
 
-def figures_compatible(lo: int, hi: int, settings: Settings) -> bool:
-    """Two figures (lo <= hi) can describe one event: hi <= factor * lo + slack."""
-    return hi <= settings.figure_factor * lo + settings.figure_slack
-
-
 # --- the sweep ------------------------------------------------------------------------------------------------
 
 
@@ -167,6 +163,9 @@ class _Row:
     best: int
     vague: bool
     tags: tuple[tuple[str, str], ...]
+    at: int  # its row in the claims' columns
+    admin: str | None  # key[1]
+    log_best: float  # log1p(best)
 
 
 @dataclass(slots=True)
@@ -175,85 +174,75 @@ class _Open:
 
     incident_id: str
     anchor: int
-    side: str | None
-    key: PlaceKey | None
-    depth: int
-    place: str | None
-    min_best: int | None
-    max_best: int | None
-    tags: set[tuple[str, str]]
+    side: str | None = None
+    key: PlaceKey | None = None
+    depth: int = -1
+    place: str | None = None
+    min_best: int | None = None
+    max_best: int | None = None
+    log_mid: float = 0.0  # log1p of the middle of min_best..max_best
+    tags: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, r: _Row) -> None:
-        if self.side is None or (self.side == COMBATANTS and r.side not in (None, COMBATANTS)):
+        if self.side is None or (self.side == COMBATANTS and r.side is not None and r.side != COMBATANTS):
             self.side = r.side
         if r.depth > self.depth:
             self.key, self.depth, self.place = r.key, r.depth, r.place
         if not r.vague:
-            self.min_best = r.best if self.min_best is None else min(self.min_best, r.best)
-            self.max_best = r.best if self.max_best is None else max(self.max_best, r.best)
-        self.tags.update(r.tags)
+            b, lo, hi = r.best, self.min_best, self.max_best
+            if lo is None:
+                self.min_best = self.max_best = b
+                self.log_mid = math.log1p(b)  # log1p((b + b) / 2)
+            elif b < lo or b > hi:
+                lo, hi = (b, hi) if b < lo else (lo, b)
+                self.min_best, self.max_best, self.log_mid = lo, hi, math.log1p((lo + hi) / 2)
+        if r.tags:
+            self.tags.update(r.tags)
 
 
 _ORDER = attrgetter("day", "claim_id")
 
 
-def _incident_id(block: tuple, claim_id: str) -> str:
-    key = "|".join(str(x) for x in block) + "|" + claim_id
-    return "inc-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+def _id_prefix(block: tuple) -> str:
+    """What ``_incident_id`` hashes before the claim id."""
+    return "|".join(str(x) for x in block) + "|"
+
+
+def _incident_id(prefix: str, claim_id: str) -> str:
+    """The id of the incident a claim opens in the block of ``prefix`` (``_id_prefix``)."""
+    return "inc-" + hashlib.sha1((prefix + claim_id).encode("utf-8")).hexdigest()[:16]
 
 
 def _conflicts(inc_tags: set[tuple[str, str]], tags: tuple[tuple[str, str], ...]) -> bool:
     return any((oid, "b" if s == "a" else "a") in inc_tags for oid, s in tags)
 
 
-def _score(inc: _Open, r: _Row, settings: Settings) -> tuple | None:
-    """None when the claim cannot join the incident, else a sort key (lower = better match)."""
-    lag = r.day - inc.anchor
-    if lag > settings.window_days:
-        return None
-    if lag > settings.coarse_window_days and (r.depth < 3 or inc.depth < 3):
-        return None  # a governorate sees events every day: only a town bridges the days of report lag
-    if not sides_compatible(inc.side, r.side) or not places_compatible(inc.key, r.key):
-        return None
-    if inc.tags and r.tags and _conflicts(inc.tags, r.tags):
-        return None
-    if r.vague or inc.min_best is None:
-        closeness = 0.0
-    else:
-        lo, hi = min(inc.min_best, r.best), max(inc.max_best, r.best)
-        if not figures_compatible(lo, hi, settings):
-            return None
-        closeness = abs(math.log1p(r.best) - math.log1p((inc.min_best + inc.max_best) / 2))
-    exact_place = 0 if inc.key == r.key else 1
-    return (exact_place, closeness, r.day - inc.anchor, inc.incident_id)
-
-
 def _reason(inc: _Open, r: _Row) -> str:
     """Why a claim joined an incident, for analysts."""
-    parts = [f"side {r.side or 'unknown'} ~ {inc.side or 'unknown'}",
-             f"place {r.place or 'unknown'} ~ {inc.place or 'unknown'}",
-             f"{r.day - inc.anchor} day(s) after the first report"]
-    if r.vague or inc.min_best is None:
-        parts.append("figure not compared (vague)")
-    else:
-        parts.append(f"figure {r.best} ~ {inc.min_best}-{inc.max_best}")
-    return "; ".join(parts)
+    figure = ("figure not compared (vague)" if r.vague or inc.min_best is None
+              else f"figure {r.best} ~ {inc.min_best}-{inc.max_best}")
+    return (f"side {r.side or 'unknown'} ~ {inc.side or 'unknown'}; place {r.place or 'unknown'} ~ "
+            f"{inc.place or 'unknown'}; {r.day - inc.anchor} day(s) after the first report; {figure}")
 
 
 class _Block:
     """The claims of one (category, asset, country) block, sorted, with their incident assignment."""
 
-    __slots__ = ("key", "rows", "assign", "reasons")
+    __slots__ = ("key", "prefix", "rows", "assign", "reasons")
 
     def __init__(self, key: tuple) -> None:
         self.key = key
+        self.prefix = _id_prefix(key)
         self.rows: list[_Row] = []
         self.assign: list[str] = []
         self.reasons: list[str] = []
 
     def insert(self, new: list[_Row], settings: Settings) -> None:
         """Add rows and re-sweep from the first new one; everything before it keeps its assignment."""
-        new.sort(key=_ORDER)  # already in order when they come from _rows (a stable sort's fast path)
+        new.sort(key=_ORDER)
+        if not self.rows:  # a block's first rows (every block of a window in the store's regroup)
+            self._sweep(new, [], settings)
+            return
         first = (new[0].day, new[0].claim_id)
         lo, hi = 0, len(self.rows)
         while lo < hi:  # bisect on (day, claim_id)
@@ -280,45 +269,76 @@ class _Block:
             r, iid = self.rows[j], self.assign[j]
             inc = wanted.get(iid)
             if inc is None:
-                if iid != _incident_id(self.key, r.claim_id):
+                if iid != _incident_id(self.prefix, r.claim_id):
                     continue  # its first member is earlier: opened before the window, so closed
-                inc = wanted[iid] = _Open(iid, r.day, None, None, -1, None, None, None, set())
+                inc = wanted[iid] = _Open(iid, r.day)
             inc.add(r)
         return list(wanted.values())
 
     def _sweep(self, rows: list[_Row], opened: list[_Open], settings: Settings) -> None:
+        """Assign each of ``rows`` (sorted) to the best-matching open incident, or a new one: the rules of the
+        module docstring, the best match being the lowest (exact place, figure closeness, lag, incident id)."""
         by_admin: dict[str | None, deque[_Open]] = {}
         for inc in opened:
             by_admin.setdefault(inc.key[1] if inc.key else None, deque()).append(inc)
-        w = settings.window_days
+        w, coarse_w = settings.window_days, settings.coarse_window_days
+        factor, slack = settings.figure_factor, settings.figure_slack
+        prefix = self.prefix
+        keep_row, keep_assign, keep_reason = self.rows.append, self.assign.append, self.reasons.append
         for r in rows:
-            admin = r.key[1] if r.key else None
+            day, key, side, admin, tags = r.day, r.key, r.side, r.admin, r.tags
+            coarse = r.depth < 3
+            figure = None if r.vague else r.best
             if admin is None:
-                pools = list(by_admin.values())
+                pools: Iterable[deque[_Open]] = list(by_admin.values())
             else:
                 pools = [q for q in (by_admin.get(admin), by_admin.get(None)) if q is not None]
             best: tuple | None = None
             chosen: _Open | None = None
             for q in pools:
-                while q and r.day - q[0].anchor > w:
+                while q and day - q[0].anchor > w:
                     q.popleft()
                 for inc in q:
-                    s = _score(inc, r, settings)
-                    if s is not None and (best is None or s < best):
+                    lag = day - inc.anchor
+                    if lag > w or (lag > coarse_w and (coarse or inc.depth < 3)):
+                        continue  # a governorate sees events every day: only a town bridges the days of report lag
+                    s = inc.side  # sides: unknown goes with anything, ``combatants`` with any combatant party
+                    if not (s is None or side is None or s == side or (s == COMBATANTS and side != CIVILIANS)
+                            or (side == COMBATANTS and s != CIVILIANS)):
+                        continue
+                    k = inc.key  # places: one contains the other (unknown parts go with anything)
+                    if k is None or key is None:
+                        if k is not key:
+                            continue
+                    elif not ((k[0] is None or key[0] is None or k[0] == key[0])
+                              and (k[1] is None or key[1] is None or k[1] == key[1])
+                              and (k[2] is None or key[2] is None or k[2] == key[2])):
+                        continue
+                    if tags and inc.tags and _conflicts(inc.tags, tags):
+                        continue
+                    lo = inc.min_best
+                    if figure is None or lo is None:
+                        closeness = 0.0
+                    else:
+                        hi = inc.max_best
+                        if (hi if hi > figure else figure) > factor * (lo if lo < figure else figure) + slack:
+                            continue  # figures a <= b are compatible when b <= factor * a + slack
+                        closeness = abs(r.log_best - inc.log_mid)
+                    s = (0 if k == key else 1, closeness, lag, inc.incident_id)
+                    if best is None or s < best:
                         best, chosen = s, inc
             if chosen is None:
-                chosen = _Open(_incident_id(self.key, r.claim_id), r.day, None, None, -1, None, None, None, set())
+                chosen = _Open(_incident_id(prefix, r.claim_id), day)
                 reason = "first report"
                 by_admin.setdefault(admin, deque()).append(chosen)
             else:
                 reason = _reason(chosen, r)
-                before = chosen.key[1] if chosen.key else None
-                if before is None and admin is not None:
+                if admin is not None and (chosen.key is None or chosen.key[1] is None):
                     by_admin.setdefault(admin, deque()).append(chosen)  # now also found by its governorate
             chosen.add(r)
-            self.rows.append(r)
-            self.assign.append(chosen.incident_id)
-            self.reasons.append(reason)
+            keep_row(r)
+            keep_assign(chosen.incident_id)
+            keep_reason(reason)
 
 
 # --- preparing claims -----------------------------------------------------------------------------------------
@@ -381,20 +401,30 @@ def _from_frame(df: pd.DataFrame) -> Columns:
     return _derive(cl, _days(_col(df, "event_date")).tolist(), _days(_col(df, "published")).tolist())
 
 
-def _from_columns(columns: dict[str, list]) -> Columns:
-    """Claims given as columns of the store's types (text, integers, floats, bools or dates; None when missing) as
-    plain columns, with the derived ones."""
-    n = len(columns["claim_id"])
-    cl: Columns = {name: columns.get(name) or [_DEFAULTS.get(name)] * n for name in _TEXT}
-    nan = math.nan
+def _from_arrow(table: Any) -> Columns:
+    """Claims given as a ``pyarrow.Table`` of the store's types (text, integers, floats, bools, dates; nulls when
+    missing; any column but ``claim_id`` may be missing) as plain columns, with the derived ones. Numbers and dates
+    are converted by Arrow, column by column (no ``date`` object per claim)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, names, nan = table.num_rows, set(table.column_names), math.nan
+
+    def floats(name: str, to: Any = None) -> list[float]:
+        col = table.column(name)
+        if to is not None:
+            col = col.cast(to)
+        return pc.fill_null(col.cast(pa.float64()), nan).to_numpy().tolist()
+
+    cl: Columns = {name: table.column(name).to_pylist() if name in names else [_DEFAULTS.get(name)] * n
+                   for name in _TEXT}
     for name in _NUMBERS:
-        cl[name] = [nan if x is None else float(x) for x in columns.get(name) or [_DEFAULTS.get(name)] * n]
-    cl["self_reported"] = columns.get("self_reported") or [None] * n
-
-    def days(name: str) -> list[float]:
-        return [nan if d is None else float(d.toordinal() - _EPOCH) for d in columns.get(name) or [None] * n]
-
-    return _derive(cl, days("event_date"), days("published"))
+        default = _DEFAULTS.get(name)
+        cl[name] = floats(name) if name in names else [nan if default is None else float(default)] * n
+    cl["self_reported"] = table.column("self_reported").to_pylist() if "self_reported" in names else [None] * n
+    event, published = ((floats(name, pa.int32()) if name in names else [nan] * n)  # date32: days since 1970
+                        for name in ("event_date", "published"))
+    return _derive(cl, event, published)
 
 
 def _derive(cl: Columns, event: list[float], published: list[float]) -> Columns:
@@ -450,23 +480,30 @@ def _rows(cl: Columns, at: Iterable[int], resolve: Resolver, tags: dict) -> dict
     own)."""
     out: dict[tuple, list[_Row]] = {}
     depth: dict[PlaceKey | None, int] = {}
-    places, countries, lat, lon = cl["place"], cl["country"], cl["lat"], cl["lon"]
+    grouped, ids, places, countries, lat, lon = (cl[n] for n in ("grouped", "claim_id", "place", "country", "lat",
+                                                                 "lon"))
+    categories, assets, days, bests, sides, qualifiers = (cl[n] for n in ("category", "asset", "day", "best", "side",
+                                                                          "qualifier"))
+    log1p = math.log1p
     for i in at:
-        if not cl["grouped"][i]:
+        if not grouped[i]:
             continue
-        cid, place, country = cl["claim_id"][i], places[i] or None, countries[i] or None
-        key = resolve(place, country, lat[i], lon[i])
+        cid, place, country, la, lo = ids[i], places[i] or None, countries[i] or None, lat[i], lon[i]
+        key = resolve(place, country, None if la != la else la, None if lo != lo else lo)  # NaN: one cache key
         d = depth.get(key)
         if d is None:
             d = depth[key] = _depth(key)
-        block = (cl["category"][i], cl["asset"][i] or "", key[0] if key else "")
-        day = cl["day"][i]
-        if math.isnan(day):
+        block = (categories[i], assets[i] or "", key[0] if key else "")
+        day = days[i]
+        if day != day:  # NaN: undated
             block, day = block + (cid,), _NO_DAY
-        b = cl["best"][i]
-        out.setdefault(block, []).append(_Row(int(day), cid, cl["side"][i], key, d, place or country,
-                                              int(b) if b == b else 0, cl["qualifier"][i] in VAGUE_QUALIFIERS,
-                                              tags.get(cid, ())))
+        b = bests[i]
+        b = int(b) if b == b else 0
+        rows = out.get(block)
+        if rows is None:
+            rows = out[block] = []
+        rows.append(_Row(int(day), cid, sides[i], key, d, place or country, b, qualifiers[i] in VAGUE_QUALIFIERS,
+                         tags.get(cid, ()) if tags else (), i, key[1] if key else None, log1p(b)))
     return out
 
 
@@ -515,62 +552,65 @@ def _num(x: float, default: float) -> float:
     return default if x != x else x
 
 
-def _figures(cl: dict[str, list], at: list[int], inc: list[int], n_inc: int, settings: Settings) -> list[dict]:
-    """The range of each incident (integer code in ``inc``) from its counted members (rows ``at`` of the claims'
-    columns ``cl``, in a deterministic order), by the rule in docs/incidents.md: each claimant's latest report
-    counts; ``low`` is the lowest credible one's, ``high`` the highest, ``best`` the (lower) median of the latest
-    reports of the most reliable claimant type."""
-    by_inc: list[list[int]] = [[] for _ in range(n_inc)]
-    for pos, code in enumerate(inc):
-        by_inc[code].append(pos)
-    low = [int(_num(cl["low"][i], 0)) for i in at]
-    best = [int(_num(cl["best"][i], 0)) for i in at]
-    top = [int(h) if (h := cl["high"][i]) == h else b for i, b in zip(at, best)]
-    out = []
-    for members in by_inc:
-        if len(members) == 1:  # most incidents: one report
-            p = members[0]
-            lo, hi = low[p], max(top[p], low[p])
-            out.append({"low": lo, "high": hi, "best": min(max(best[p], lo), hi), "pick": at[p], "n_claims": 1,
-                        "n_docs": 1, "n_claimants": 1, "spread_low": best[p], "spread_high": best[p]})
-            continue
-        out.append(_range(cl, at, members, low, best, top, settings))
-    return out
-
-
 _RANK = {t: i for i, t in enumerate(RELIABILITY)}
 
 
-def _range(cl: dict[str, list], at: list[int], members: list[int], low: list[int], best: list[int],
-           top: list[int], settings: Settings) -> dict:
-    """``_figures`` for an incident of several reports."""
-    rday, rank = {}, {}
-    for p in members:
-        i = at[p]
-        r = cl["report_day"][i]
-        rday[p] = r if r == r else _num(cl["day"][i], -1.0)
-        t = cl["claimant_type"][i]
-        enemy = cl["self_reported"][i] is False and t in ("government", "armed_group")
-        rank[p] = ENEMY_CLAIM_RANK if enemy else _RANK.get(t, len(RELIABILITY) - 1)
-    latest: dict[Any, int] = {}  # claimant -> its latest report (then the larger figure, then the later one)
-    for p in members:
-        k = cl["claimant_key"][at[p]]
+def _range(cl: Columns, members: list[_Row], settings: Settings) -> tuple[int, int, int, int, int, int, int, int, int]:
+    """The figures of an incident of several reports (``members``, in a deterministic order), by the rule in
+    docs/incidents.md: each claimant's latest report counts; ``low`` is the lowest credible one's, ``high`` the
+    highest, ``best`` the (lower) median of the latest reports of the most reliable claimant type. Returns low,
+    high, best, the row of the report ``best`` comes from, n_claims, n_docs, n_claimants, spread_low and
+    spread_high."""
+    bests, report_days, days, keys = cl["best"], cl["report_day"], cl["day"], cl["claimant_key"]
+    # claimant -> its latest report, then the larger figure, then the later one: (day, best, position, row)
+    latest: dict[Any, tuple[float, int, int, int]] = {}
+    for p, r in enumerate(members):
+        i = r.at
+        b = 0 if (b := bests[i]) != b else int(b)
+        d = report_days[i]
+        if d != d:
+            d = -1.0 if (d := days[i]) != d else d
+        k = keys[i]
         cur = latest.get(k)
-        if cur is None or (rday[p], best[p], p) > (rday[cur], best[cur], cur):
-            latest[k] = p
-    cur = list(latest.values())
-    credible = [p for p in cur if _num(cl["confidence"][at[p]], 1.0) >= settings.min_confidence] or cur
-    lo = min(low[p] for p in credible)
-    hi = max(max(top[p] for p in cur), lo)
-    first_rank = min(rank[p] for p in cur)
-    ranked = [p for p in cur if rank[p] == first_rank]
-    last_day = max(rday[p] for p in ranked)
-    ranked = sorted((p for p in ranked if rday[p] == last_day), key=lambda p: (best[p], p))
-    pick = ranked[(len(ranked) - 1) // 2]
-    return {"low": lo, "high": hi, "best": min(max(best[pick], lo), hi), "pick": at[pick],
-            "n_claims": len(members), "n_docs": len({cl["doc"][at[p]] for p in members}),
-            "n_claimants": len(latest), "spread_low": min(best[p] for p in cur),
-            "spread_high": max(best[p] for p in cur)}
+        if cur is None or (d, b, p) > cur[:3]:
+            latest[k] = (d, b, p, i)
+    lows, highs, confidence, types, self_reported = (cl[c] for c in ("low", "high", "confidence", "claimant_type",
+                                                                     "self_reported"))
+    min_confidence = settings.min_confidence
+    lo = credible_lo = hi = spread_lo = spread_hi = None
+    first_rank = len(RELIABILITY) + 1
+    ranked: list[tuple[float, int, int, int]] = []  # the latest reports of the most reliable claimant type
+    for report in latest.values():
+        d, b, p, i = report
+        low = 0 if (x := lows[i]) != x else int(x)
+        top = int(h) if (h := highs[i]) == h else b
+        if lo is None or low < lo:
+            lo = low
+        if ((1.0 if (c := confidence[i]) != c else c) >= min_confidence
+                and (credible_lo is None or low < credible_lo)):
+            credible_lo = low
+        if hi is None or top > hi:
+            hi = top
+        if spread_lo is None or b < spread_lo:
+            spread_lo = b
+        if spread_hi is None or b > spread_hi:
+            spread_hi = b
+        t = types[i]
+        enemy = self_reported[i] is False and t in ("government", "armed_group")
+        rank = ENEMY_CLAIM_RANK if enemy else _RANK.get(t, len(RELIABILITY) - 1)
+        if rank < first_rank:
+            first_rank, ranked = rank, [report]
+        elif rank == first_rank:
+            ranked.append(report)
+    if credible_lo is not None:  # the credible reports' low; every report's when none is credible
+        lo = credible_lo
+    hi = max(hi, lo)
+    last_day = max(d for d, _, _, _ in ranked)
+    ranked = sorted((b, p, i) for d, b, p, i in ranked if d == last_day)
+    b, _, pick = ranked[(len(ranked) - 1) // 2]
+    docs = cl["doc"]
+    return (lo, hi, min(max(b, lo), hi), pick, len(members), len({docs[r.at] for r in members}), len(latest),
+            spread_lo, spread_hi)
 
 
 def _day_date(d: float) -> date | None:
@@ -583,28 +623,34 @@ _EPOCH = date(1970, 1, 1).toordinal()
 def _result(cl: Columns, blocks: dict[tuple, _Block], overrides: pd.DataFrame | None,
             settings: Settings) -> tuple[Columns, Columns]:
     """Incidents and members (as columns, empty when no claim is in an incident) of the swept ``blocks``."""
-    ids, incs, reasons, places, cats = [], [], [], {}, {}
-    blocks = {k: blocks[k] for k in sorted(blocks)}  # a fixed order, whatever order the claims came in
-    for b in blocks.values():
-        ids.extend(r.claim_id for r in b.rows)
-        incs.extend(b.assign)
-        reasons.extend(b.reasons)
-        for r, iid in zip(b.rows, b.assign):
-            cats.setdefault(iid, b.key[0])
-    merged = _apply_merges(dict(zip(ids, incs)), overrides, cats)
-    if merged:
-        reasons = [("merged by an analyst; " + rs) if i in merged else rs for i, rs in zip(incs, reasons)]
-        incs = [merged.get(i, i) for i in incs]
-    for b in blocks.values():  # the incident's place: the most specific of its members' (they lie on one chain)
-        for r, iid in zip(b.rows, b.assign):
-            fid = merged.get(iid, iid)
-            cur = places.get(fid)
-            if cur is None or r.depth > cur[2]:
-                places[fid] = (r.key, r.place, r.depth)
-    row_of = {cid: i for i, cid in enumerate(cl["claim_id"])}
+    rows: list[_Row] = []
+    incs: list[str] = []
+    reasons: list[str] = []
+    for key in sorted(blocks):  # a fixed order, whatever order the claims came in
+        b = blocks[key]
+        rows += b.rows
+        incs += b.assign
+        reasons += b.reasons
+    ids = [r.claim_id for r in rows]
+    if overrides is not None and not overrides.empty:
+        cats: dict[str, str] = {}
+        for key in sorted(blocks):
+            for iid in blocks[key].assign:
+                cats.setdefault(iid, key[0])
+        merged = _apply_merges(dict(zip(ids, incs)), overrides, cats)
+        if merged:
+            reasons = [("merged by an analyst; " + rs) if i in merged else rs for i, rs in zip(incs, reasons)]
+            incs = [merged.get(i, i) for i in incs]
+    by_inc: dict[str, list[_Row]] = {}
+    for r, iid in zip(rows, incs):
+        m = by_inc.get(iid)
+        if m is None:
+            by_inc[iid] = [r]
+        else:
+            m.append(r)
     final = dict(zip(ids, incs))
-    mem = {"claim_id": list(ids), "incident_id": list(incs), "role": ["report"] * len(ids),
-           "counted": [True] * len(ids), "reason": list(reasons)}
+    mem = {"claim_id": ids, "incident_id": incs, "role": ["report"] * len(ids), "counted": [True] * len(ids),
+           "reason": reasons}
     for col, role in (("subgroup_of", "subgroup"), ("repeats", "repeat")):
         follow = sorted((cid, of) for cid, of, sc in zip(cl["claim_id"], cl[col], cl["scope"])
                         if of not in (None, "") and sc != "cumulative" and of in final)
@@ -613,44 +659,52 @@ def _result(cl: Columns, blocks: dict[tuple, _Block], overrides: pd.DataFrame | 
         mem["role"] += [role] * len(follow)
         mem["counted"] += [False] * len(follow)
         mem["reason"] += [f"{role} of claim {of}" for _, of in follow]
-    if not mem["claim_id"]:
+    if not by_inc:
         return {}, mem
-    code_of: dict[str, int] = {}
-    inc_code = [code_of.setdefault(i, len(code_of)) for i in incs]
-    at = [row_of[cid] for cid in ids]
-    figs = _figures(cl, at, inc_code, len(code_of), settings)
-    n = len(code_of)
-    first, last, side_of_inc, side_rank = [math.nan] * n, [math.nan] * n, [None] * n, [-1] * n
-    lead = [-1] * n  # the first member: the incident's category and asset
-    days, sides = cl["day"], cl["side"]
-    for code, i in zip(inc_code, at):
-        if lead[code] < 0:
-            lead[code] = i
-        d = days[i]
-        if d == d:
-            f = first[code]
-            if f != f or d < f:
-                first[code] = d
-            la = last[code]
-            if la != la or d > la:
-                last[code] = d
-        side = sides[i]
-        r = 0 if not isinstance(side, str) else (1 if side == COMBATANTS else 2)
-        if r >= side_rank[code]:  # the most telling side (a party, then combatants); the last member on a tie
-            side_rank[code], side_of_inc[code] = r, side
-    order = sorted(code_of.items())
-    figs = [figs[code] for _, code in order]
-    where = [places.get(iid, (None, None, 0)) for iid, _ in order]
-    lead = [lead[code] for _, code in order]
-    picks = [f["pick"] for f in figs]
-    cols = {"incident_id": [iid for iid, _ in order], "category": [cl["category"][i] for i in lead],
-            "asset": [cl["asset"][i] for i in lead], "side": [side_of_inc[code] for _, code in order],
-            "country": [k[0] if k else None for k, _, _ in where], "admin1": [k[1] if k else None for k, _, _ in where],
-            "place": [name for _, name, _ in where], "first_date": [_day_date(first[code]) for _, code in order],
-            "last_date": [_day_date(last[code]) for _, code in order],
-            "best_claim_id": [cl["claim_id"][i] for i in picks], "best_claimant": [cl["claimant_label"][i] for i in picks]}
-    cols |= {c: [f[c] for f in figs] for c in FIGURE_COLUMNS}
-    return cols, mem
+    categories, assets, days, sides, claim_ids, labels = (cl[c] for c in ("category", "asset", "day", "side",
+                                                                          "claim_id", "claimant_label"))
+    lows, bests, highs = cl["low"], cl["best"], cl["high"]
+    dates: dict[float, date | None] = {}
+    out = []  # one row per incident, in the order of INCIDENT_COLUMNS
+    for iid in sorted(by_inc):
+        m = by_inc[iid]
+        lead = m[0].at  # the first member: the incident's category and asset
+        if len(m) == 1:  # most incidents: one report
+            i, where = lead, m[0]
+            lo = 0 if (x := lows[i]) != x else int(x)
+            b = 0 if (x := bests[i]) != x else int(x)
+            hi = max(int(h) if (h := highs[i]) == h else b, lo)
+            lo, hi, b, pick, n_claims, n_docs, n_claimants, spread_lo, spread_hi = (
+                lo, hi, min(max(b, lo), hi), i, 1, 1, 1, b, b)
+            first = last = days[i]
+            side = sides[i]
+        else:
+            lo, hi, b, pick, n_claims, n_docs, n_claimants, spread_lo, spread_hi = _range(cl, m, settings)
+            first = last = math.nan
+            side, side_rank, where = None, -1, m[0]
+            for r in m:
+                i = r.at
+                d = days[i]
+                if d == d:
+                    if first != first or d < first:
+                        first = d
+                    if last != last or d > last:
+                        last = d
+                s = sides[i]
+                rank = 0 if not isinstance(s, str) else (1 if s == COMBATANTS else 2)
+                if rank >= side_rank:  # the most telling side (a party, then combatants); the last member on a tie
+                    side_rank, side = rank, s
+                if r.depth > where.depth:  # the place: the most specific of its members' (they lie on one chain)
+                    where = r
+        if (first_date := dates.get(first)) is None:
+            first_date = dates[first] = _day_date(first)
+        if (last_date := dates.get(last)) is None:
+            last_date = dates[last] = _day_date(last)
+        k = where.key
+        out.append((iid, categories[lead], assets[lead], side, k[0] if k else None, k[1] if k else None, where.place,
+                    first_date, last_date, lo, b, hi, claim_ids[pick], labels[pick], n_claims, n_docs, n_claimants,
+                    spread_lo, spread_hi))
+    return {c: list(v) for c, v in zip(INCIDENT_COLUMNS, zip(*out))}, mem
 
 
 def _grouping(incidents: Columns, members: Columns) -> Grouping:
@@ -689,25 +743,33 @@ class IncidentIndex:
         with cycle_collector_paused():
             return self._add(_from_frame(claims))
 
-    def add_columns(self, columns: dict[str, list]) -> set[tuple]:
-        """``add`` for claims given as columns of plain values, in the store's types (text, integers, floats,
-        bools and dates; None when missing): what ``pyarrow.Table.to_pydict`` gives, without pandas."""
+    def add_arrow(self, claims: Any) -> set[tuple]:
+        """``add`` for claims given as a ``pyarrow.Table`` in the store's types (text, integers, floats, bools and
+        dates), without pandas."""
         with cycle_collector_paused():
-            return self._add(_from_columns(columns))
+            return self._add(_from_arrow(claims))
 
     def _add(self, cl: Columns) -> set[tuple]:
-        seen, keep = self._seen, []
-        for i, cid in enumerate(cl["claim_id"]):
-            if cid not in seen:
-                seen.add(cid)
-                keep.append(i)
-        if len(keep) < len(cl["claim_id"]):
+        seen, ids = self._seen, cl["claim_id"]
+        new = set(ids)
+        if len(new) == len(ids) and seen.isdisjoint(new):  # the usual case: no claim seen before
+            seen |= new
+        else:
+            keep = []
+            for i, cid in enumerate(ids):
+                if cid not in seen:
+                    seen.add(cid)
+                    keep.append(i)
             cl = {k: [v[i] for i in keep] for k, v in cl.items()}
         start = len(self._claims.get("claim_id", ()))
-        for k, v in cl.items():
-            self._claims.setdefault(k, []).extend(v)
+        if start:
+            for k, v in cl.items():
+                self._claims[k].extend(v)
+        else:
+            self._claims = cl
         touched = set()
-        for key, rows in _rows(self._claims, range(start, start + len(keep)), self._resolve, self._tags).items():
+        for key, rows in _rows(self._claims, range(start, start + len(cl["claim_id"])), self._resolve,
+                               self._tags).items():
             self._blocks.setdefault(key, _Block(key)).insert(rows, self.settings)
             touched.add(key)
         return touched
@@ -719,9 +781,10 @@ class IncidentIndex:
     def result_columns(self) -> tuple[Columns, Columns]:
         """``result`` as columns (lists in the order of INCIDENT_COLUMNS and MEMBER_COLUMNS; no incident columns
         when there is no incident)."""
+        if not self._claims:
+            return {}, {c: [] for c in MEMBER_COLUMNS}
         with cycle_collector_paused():
-            return _result(self._claims or _from_columns({"claim_id": []}), self._blocks, self.overrides,
-                           self.settings)
+            return _result(self._claims, self._blocks, self.overrides, self.settings)
 
 
 def group(claims: pd.DataFrame, overrides: pd.DataFrame | None = None, settings: Settings | None = None,

@@ -277,3 +277,24 @@ def test_group_window_groups_as_the_duckdb_frame_does(tmp_path: Path):
     assert carry == []
     assert _rows(inc.to_pandas(date_as_object=True)) == _rows(g.incidents)
     assert _rows(members.to_pandas()) == _rows(g.members)
+
+
+def test_writing_incidents_moves_memberships_and_drops_the_incidents_left_empty(path: Path):
+    """Before writing incidents, the memberships of their claims are deleted, and with them an incident that this
+    leaves without members; an incident that keeps a member stays."""
+    before = membership(path)
+    assert before["a"] == before["b"] != before["c"]  # Saraqib lies in Idlib: one incident; Raqqa another
+    with db.writer(path) as con:
+        new = con.sql("SELECT * EXCLUDE (block) FROM incidents WHERE incident_id = ?",
+                      params=[before["c"]]).to_arrow_table()
+        new = new.set_column(new.schema.get_field_index("incident_id"), "incident_id", pa.array(["inc-new"]))
+        ids = dict(con.execute("SELECT doc, claim_id FROM claims").fetchall())
+        members = pa.table({"claim_id": [ids["a"], ids["c"]], "incident_id": ["inc-new"] * 2,
+                            "role": ["report"] * 2, "counted": [True] * 2, "reason": ["moved"] * 2},
+                           schema=db.MEMBER_SCHEMA)
+        with db._transaction(con):
+            db._insert_incidents(con, new, members)
+        assert sorted(i for i, in con.execute("SELECT incident_id FROM incidents").fetchall()) == \
+            sorted([before["a"], "inc-new"])
+    assert membership(path) == {"a": "inc-new", "b": before["a"], "c": "inc-new"}
+    assert_ids_unique(path)

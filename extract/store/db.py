@@ -665,13 +665,15 @@ def _insert_incidents(con: duckdb.DuckDBPyConnection, incidents: pd.DataFrame | 
     the same claims, incidents with the same ids, and an incident that this leaves without members. Each lookup
     is built on the new rows, never on a whole table."""
     with _registered(con, {"new_incidents": incidents, "new_members": members}):
-        con.execute("CREATE OR REPLACE TEMP TABLE left_by AS SELECT DISTINCT incident_id FROM incident_claims "
-                    "WHERE claim_id IN (SELECT claim_id FROM new_members)")
-        con.execute("DELETE FROM incident_claims WHERE claim_id IN (SELECT claim_id FROM new_members)")
-        con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_incidents) "
-                    "OR (incident_id IN (SELECT incident_id FROM left_by) AND incident_id NOT IN "
-                    "(SELECT incident_id FROM incident_claims WHERE incident_id IN (SELECT incident_id FROM left_by)))")
-        con.execute("DROP TABLE left_by")
+        left = sorted({iid for iid, in con.execute("DELETE FROM incident_claims WHERE claim_id IN "
+                                                    "(SELECT claim_id FROM new_members) RETURNING incident_id"
+                                                    ).fetchall()})
+        if left:  # the incidents those memberships were in: deleted too if that left them without members
+            con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_incidents) "
+                        "OR (incident_id IN (SELECT unnest(?::VARCHAR[])) AND incident_id NOT IN (SELECT incident_id "
+                        "FROM incident_claims WHERE incident_id IN (SELECT unnest(?::VARCHAR[]))))", [left, left])
+        else:
+            con.execute("DELETE FROM incidents WHERE incident_id IN (SELECT incident_id FROM new_incidents)")
         con.execute("INSERT INTO incidents BY NAME SELECT *, category || '|' || coalesce(asset, '') || '|' || "
                     "coalesce(country, '') AS block FROM new_incidents")
         con.execute("INSERT INTO incident_claims BY NAME SELECT * FROM new_members")
@@ -797,8 +799,10 @@ except (OSError, AttributeError):  # not glibc
 
 
 def _trim_heap() -> None:
-    """Give the pages the C heap holds free back to the system (glibc's malloc_trim; elsewhere nothing): a unit's
-    grouping frees what it allocated, but glibc keeps the pages, and the process would grow unit after unit."""
+    """Give the pages the C heap and Arrow's memory pool hold free back to the system (glibc's malloc_trim;
+    elsewhere the pool only): a unit's grouping frees what it allocated (a window's rows are picked in Arrow), but
+    both keep the pages, and the process would grow unit after unit."""
+    pa.default_memory_pool().release_unused()
     if _MALLOC_TRIM is not None:
         _MALLOC_TRIM(0)
 
@@ -821,6 +825,7 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
     claims start first: their windows, grouped one after another, are the longest chains."""
     days = _unit_days(con, units)
     queue = iter(sorted(range(len(units)), key=lambda i: -sum(k for _, k in days[i])))
+    fresh = not con.execute("SELECT EXISTS (SELECT 1 FROM incidents)").fetchall()[0][0]
     flight: deque = deque()  # (connection, the unit's steps, its window being grouped)
     n = 0
 
@@ -834,7 +839,7 @@ def _regroup_units(con: duckdb.DuckDBPyConnection, units: list[list[Block]], fol
         if i is not None:
             cur = con.cursor() if width > 1 else con
             windows = [(date.min, None)] if merged & set(units[i]) else _day_windows(days[i])
-            steps = _unit_windows(cur, units[i], windows, followers)
+            steps = _unit_windows(cur, units[i], windows, followers, fresh)
             flight.append((cur, steps, run(next(steps))))
 
     try:
@@ -871,11 +876,11 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
     """Group one window's claims (it may run in a worker process: the claims come as Arrow, cheap to send): the
     incidents no claim dated after ``last`` can join and their members (as Arrow), and the counted members of the
     incidents still open (carried into the next window). The grouping reads the Arrow columns as Python values
-    (``IncidentIndex.add_columns``), without pandas: it gives what ``group`` gives on ``incident_input``'s
+    (``IncidentIndex.add_arrow``), without pandas: it gives what ``group`` gives on ``incident_input``'s
     DataFrame (tested)."""
     reach = Settings().window_days
     idx = IncidentIndex(overrides=overrides, resolve=_default_resolver())
-    idx.add_columns(claims.to_pydict())
+    idx.add_arrow(claims)
     inc, mem = idx.result_columns()
     del idx  # the window's claims, freed before the Arrow tables are built
     closed = {iid for iid, d in zip(inc.get("incident_id", ()), inc.get("first_date", ())) if _closed(d, last, reach)}
@@ -891,12 +896,16 @@ def group_window(claims: pa.Table, last: date | None, overrides: pd.DataFrame
 
 
 def _pick(cols: dict[str, list], rows: list[int], schema: pa.Schema) -> pa.Table:
-    """Rows ``rows`` of the columns ``cols`` (those of ``schema``; none when there are no rows) as Arrow."""
-    return pa.table({n: pa.array([cols[n][i] for i in rows], schema.field(n).type) for n in schema.names}, schema)
+    """Rows ``rows`` (ascending) of the columns ``cols`` (those of ``schema``; none when there are no rows) as
+    Arrow: the columns are converted whole, then the rows taken (most windows keep nearly all)."""
+    if not rows:
+        return schema.empty_table()
+    table = pa.table({n: pa.array(cols[n], schema.field(n).type) for n in schema.names}, schema)
+    return table if len(rows) == table.num_rows else table.take(pa.array(rows, pa.int64()))
 
 
 def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows: list[tuple[date, date | None]],
-                  followers: pa.Table
+                  followers: pa.Table, fresh: bool
                   ) -> Generator[tuple[pa.Table, date | None], tuple[pa.Table, pa.Table, list[str]], int]:
     """Swap in the incidents of one unit, in one transaction: yields the claims of each of its ``windows`` (and its
     last day), is sent back ``group_window``'s result; returns how many incidents were written.
@@ -905,7 +914,9 @@ def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows
     before its own, so the unit's claims are grouped a window of days at a time: each window with the members of
     the incidents still open when it starts (regrouping those alone gives them back exactly as they were; their
     rows are taken from the window before), and an incident is written once no later claim can join it. A unit
-    with a merge override is grouped whole (a merge may join incidents of any dates)."""
+    with a merge override is grouped whole (a merge may join incidents of any dates). ``fresh``: the store held no
+    incident when the regroup began, so it holds none of this unit's to delete first (no other unit writes
+    incidents into its blocks)."""
     claims = pa.table({"claim_id": pa.array([], pa.string())})
     carry: list[str] = []  # the counted members of the incidents still open
     done: list[tuple[pa.Table, pa.Table]] = []  # closed incidents and their members, not yet written
@@ -915,14 +926,15 @@ def _unit_windows(con: duckdb.DuckDBPyConnection, unit: Sequence[Block], windows
         _insert_incidents(con, pa.concat_tables(i for i, _ in done), pa.concat_tables(m for _, m in done))
         done.clear()
 
-    with _transaction(con, {"unit_blocks": _blocks_table(unit), "followers": followers}):
-        con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
-                    "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
-        con.execute("DELETE FROM incidents WHERE block IN "
-                    "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
+    with _transaction(con, {"unit_blocks": _blocks_table(unit)}):
+        if not fresh:
+            con.execute("DELETE FROM incident_claims WHERE incident_id IN (SELECT i.incident_id FROM incidents i "
+                        "JOIN unit_blocks b ON i.block = b.category || '|' || b.asset || '|' || b.country)")
+            con.execute("DELETE FROM incidents WHERE block IN "
+                        "(SELECT category || '|' || asset || '|' || country FROM unit_blocks)")
         for first, last in windows:
             kept = claims.filter(pc.is_in(claims.column("claim_id"), pa.array(carry, pa.string())))
-            claims = _window_input(con, first, last, kept)
+            claims = _window_input(con, first, last, kept, followers)
             inc, members, carry = yield claims, last
             done.append((inc, members))
             n += len(inc)
@@ -965,22 +977,22 @@ def _day_windows(days: list[tuple[date, int]]) -> list[tuple[date, date | None]]
     return windows + [(first, None)]
 
 
-def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: pa.Table) -> pa.Table:
+def _window_input(con: duckdb.DuckDBPyConnection, first: date, last: date | None, carry: pa.Table,
+                  followers: pa.Table) -> pa.Table:
     """The claims to group for one window of the unit in ``unit_blocks``: its claims dated first..last (undated ones
     go with the first window, whose ``first`` is date.min), the ``carry`` rows (claims of earlier windows), and the
-    ``followers`` (sub-groups and repeats) that follow one of those (grouping all the blocks at once would list them
-    too). The date test comes first, so that a scan reads the other columns of those rows only."""
-    own = f"SELECT {_INPUT_COLUMNS} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} " \
-          "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL)"
-    carried = {"carry": carry} if carry.num_rows else {}
-    if carried:
-        own += " UNION ALL SELECT * FROM carry"
-    with _registered(con, carried):
-        return con.sql(
-            f"WITH own AS ({own}) SELECT * FROM own UNION ALL SELECT * FROM followers c "
-            "WHERE c.claim_id NOT IN (SELECT claim_id FROM own) "
-            "AND (c.subgroup_of IN (SELECT claim_id FROM own) OR c.repeats IN (SELECT claim_id FROM own))",
-            params=[first, last, first == date.min]).to_arrow_table()
+    ``followers`` (sub-groups and repeats) that follow one of those and are not among them (grouping all the blocks
+    at once would list them too). The date test comes first, so that a scan reads the other columns of those rows
+    only; the carried rows and the followers are picked in Arrow (a query that took them was twice as costly)."""
+    own = con.sql(f"SELECT {_INPUT_COLUMNS} FROM claims c JOIN unit_blocks b ON {_IN_BLOCK} "
+                  "WHERE c.\"day\" BETWEEN ? AND coalesce(?, DATE '9999-12-31') OR (? AND c.\"day\" IS NULL)",
+                  params=[first, last, first == date.min]).to_arrow_table()
+    if carry.num_rows:
+        own = pa.concat_tables([own, carry])
+    ids = own.column("claim_id")
+    follow = pc.and_(pc.invert(pc.is_in(followers.column("claim_id"), ids)),
+                     pc.or_(pc.is_in(followers.column("subgroup_of"), ids), pc.is_in(followers.column("repeats"), ids)))
+    return pa.concat_tables([own, followers.filter(follow)])
 
 
 def _incident_where(f: Filters | None) -> tuple[str, list[Any]]:

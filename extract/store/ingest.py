@@ -16,7 +16,8 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import islice
+from datetime import date
+from itertools import chain, islice
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, TextIO
@@ -49,6 +50,8 @@ ARTICLE_SCHEMA = pa.schema([("id", pa.string()), ("doc", pa.string()), ("title",
                             ("lang", pa.string()), ("published", pa.date32()), ("outlet", pa.string()),
                             ("url", pa.string()), ("origin", pa.string()), ("extractor_version", pa.string()),
                             ("n_claims", pa.int32())])
+_ARTICLE_FIELDS = ("doc", "title", "text", "lang", "published", "outlet", "url", "origin")
+"""The columns of ARTICLE_SCHEMA that an article dict gives."""
 
 
 def article_id(text: str) -> str:
@@ -192,13 +195,20 @@ def _ingest(items: Iterator[Article | Rejection], paths: list[str], db_path: Pat
         bar.update(report)
 
     try:
-        for articles, claims, replace, failed in _extract_all(tasks(), pool):
-            batch.articles.append(articles)
+        for chunk, (found, claims) in _extract_all(tasks(), pool):
+            rows = []
+            for (aid, replaces, a), n in zip(chunk, found):
+                if isinstance(n, str):  # the extractor failed on it
+                    failed = Rejection(a["origin"], n)
+                    batch.rejections.append(failed)
+                    report.rejections.append(failed)
+                    continue
+                rows.append((aid, a, n))
+                if replaces:
+                    batch.replace.append(aid)
+            batch.articles.append(articles_table(rows))  # the chunk's article dicts are let go
             batch.claims.append(claims)
-            batch.replace += replace
-            batch.rejections += failed
-            report.rejections += failed
-            batch.docs += articles.num_rows
+            batch.docs += len(rows)
             bar.update(report, pending=batch.seen)
             if batch.docs >= batch_size:
                 commit(finished=False)
@@ -251,48 +261,60 @@ class _Pool(multiprocessing.pool.Pool):
 
 
 def _extract_all(tasks: Iterator[list[tuple[str, bool, Article]]], workers: _Workers
-                 ) -> Iterator[tuple[pa.Table, pa.Table, list[str], list[Rejection]]]:
-    """Results of extract_chunk in task order: in this process for one worker or a small input, else in the pool
-    of ``workers`` with a bounded number of tasks in flight (memory stays flat)."""
+                 ) -> Iterator[tuple[list[tuple[str, bool, Article]], tuple[list[int | str], pa.Table]]]:
+    """Each chunk of articles with what ``extract_chunk`` found in it, in task order: in this process for one
+    worker or a small input, else in the pool of ``workers`` with a bounded number of tasks in flight (memory stays
+    flat). A worker is sent only what extraction reads of each article, and sends back only the claims: this
+    process keeps the chunk (the article rows are built here, their text never travels back)."""
     head = list(islice(tasks, 2))
     if workers.n == 1 or len(head) < 2:
-        for t in head:
-            yield extract_chunk(t)
-        for t in tasks:
-            yield extract_chunk(t)
+        for t in chain(head, tasks):
+            yield t, extract_chunk(_docs(t))
         return
     pool = workers.start()
     pending: deque = deque()
-    for t in head:
-        pending.append(pool.apply_async(extract_chunk, (t,)))
-    for t in tasks:
-        pending.append(pool.apply_async(extract_chunk, (t,)))
+    for t in chain(head, tasks):
+        pending.append((t, pool.apply_async(extract_chunk, (_docs(t),))))
         while len(pending) > workers.n * 4:
-            yield pending.popleft().get()
+            t, result = pending.popleft()
+            yield t, result.get()
     while pending:
-        yield pending.popleft().get()
+        t, result = pending.popleft()
+        yield t, result.get()
 
 
-def extract_chunk(chunk: list[tuple[str, bool, Article]]) -> tuple[pa.Table, pa.Table, list[str], list[Rejection]]:
-    """Extract the claims of a chunk of articles (runs in a worker): article rows and claim rows as Arrow
-    tables, the ids whose stored claims these replace, and a Rejection for any article the extractor failed on."""
-    rows: list[dict[str, Any]] = []
+def _docs(chunk: list[tuple[str, bool, Article]]) -> list[tuple[str, str, str, date | None]]:
+    """What extraction reads of each article of a chunk: (id, text, doc, published)."""
+    return [(aid, a["text"], a["doc"], a["published"]) for aid, _, a in chunk]
+
+
+def extract_chunk(docs: list[tuple[str, str, str, date | None]]) -> tuple[list[int | str], pa.Table]:
+    """Extract the claims of a chunk of documents (id, text, doc, published; runs in a worker): for each document
+    the number of claims found, or why the extractor failed on it (one bad document must not sink the run), and
+    the claims as an Arrow table."""
+    found: list[int | str] = []
     claims: list[Claim] = []
     owners: list[str] = []
-    replace: list[str] = []
-    failed: list[Rejection] = []
-    for aid, replaces, a in chunk:
+    for aid, text, doc, published in docs:
         try:
-            found = extract_claims(a["text"], doc=a["doc"], published=a["published"])
-        except Exception as e:  # one bad document must not sink the run: it is reported instead
-            failed.append(Rejection(a["origin"], f"extractor failed: {type(e).__name__}: {e}"))
+            got = extract_claims(text, doc=doc, published=published)
+        except Exception as e:
+            found.append(f"extractor failed: {type(e).__name__}: {e}")
             continue
-        rows.append({**a, "id": aid, "extractor_version": EXTRACTOR_VERSION, "n_claims": len(found)})
-        claims += found
-        owners += [aid] * len(found)
-        if replaces:
-            replace.append(aid)
-    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA), claims_table(claims, owners), replace, failed
+        found.append(len(got))
+        claims += got
+        owners += [aid] * len(got)
+    return found, claims_table(claims, owners)
+
+
+def articles_table(rows: list[tuple[str, Article, int]]) -> pa.Table:
+    """Article rows (id, article, claims found) as an Arrow table in the store's column types."""
+    cols: dict[str, list] = {"id": [aid for aid, _, _ in rows]}
+    for name in _ARTICLE_FIELDS:
+        cols[name] = [a.get(name) for _, a, _ in rows]
+    cols["extractor_version"] = [EXTRACTOR_VERSION] * len(rows)
+    cols["n_claims"] = [n for _, _, n in rows]
+    return pa.table(cols, schema=ARTICLE_SCHEMA)
 
 
 _FIELDS = attrgetter(*FIELD_NAMES)
