@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def cycle_collector_paused() -> Iterator[None]:
-    """No cycle collection inside the block (its state is restored after it). For extraction and grouping: they
-    allocate many short-lived objects that form no cycles (measured: a collection after a run finds none), so the
+    """No cycle collection inside the block (its state is restored after it). For extraction, grouping and ingest:
+    they allocate many short-lived objects that form no cycles (measured: a collection after a run finds none), so the
     collector's passes are pure cost, and each full pass also walks every long-lived object of the process."""
     was = gc.isenabled()
     gc.disable()

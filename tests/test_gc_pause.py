@@ -1,4 +1,4 @@
-"""The cycle collector is paused around extraction and grouping, and left as it was found."""
+"""The cycle collector is paused around extraction, grouping and ingest, and left as it was found."""
 from __future__ import annotations
 
 import gc
@@ -32,3 +32,18 @@ def test_extraction_leaves_the_collector_on_and_makes_no_cycles() -> None:
         gc.enable()
     extract_claims("Two soldiers were wounded.")
     assert gc.isenabled()
+
+
+def test_ingest_runs_with_the_collector_paused_and_restores_it(tmp_path) -> None:
+    from extract.store.ingest import ingest_texts
+
+    seen: list[bool] = []
+
+    def texts():  # read by the ingest as it runs
+        for t in ("Three people were killed in Mosul.", "قتل 3 مدنيين في قصف على حلب."):
+            seen.append(gc.isenabled())
+            yield t
+
+    report = ingest_texts(texts(), tmp_path / "t.duckdb", workers=1)
+    assert report.added == 2 and seen == [False, False]  # its readers, extraction, writes and regroup: no passes
+    assert gc.isenabled()  # a long-lived caller (the dashboard) gets its collector back
