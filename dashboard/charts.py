@@ -79,12 +79,20 @@ def time_series(df: pd.DataFrame, lang: str, title: str) -> go.Figure:
             x=g["period"], y=g["best"], mode="lines+markers", name=name, legendgroup=name,
             line={"color": colour, "width": 2},
             customdata=list(zip(g["low"], g["high_shown"], g["open_high"])),
+            error_y=_whiskers(g, colour) if len(g) == 1 else None,
             hovertemplate=(f"{html.escape(name)}<br>%{{x|%Y-%m-%d}}<br>{t('col_best', lang)}: %{{y:,}}"
                            f"<br>{t('col_range', lang)}: %{{customdata[0]:,}}–%{{customdata[1]:,}}"
                            "<extra></extra>"),
         ))
     fig.update_yaxes(rangemode="tozero", title=t("col_best", lang))
     return _layout(fig, title, lang)
+
+
+def _whiskers(g: pd.DataFrame, colour: str) -> dict:
+    """Low–high whiskers for a party seen in one period only, where a band (an area between two points) cannot
+    be drawn."""
+    return {"type": "data", "symmetric": False, "array": list(g["high_shown"] - g["best"]),
+            "arrayminus": list(g["best"] - g["low"]), "color": colour, "thickness": 1.5, "width": 6}
 
 
 def cumulative_lines(df: pd.DataFrame, lang: str, title: str) -> go.Figure:

@@ -103,9 +103,10 @@ def quote_span(sentence: str, quote: str) -> tuple[int, int] | None:
 
 
 def sentence_html(sentence: str, quote: str, category: str, lang: str | None) -> str:
-    """The claim's sentence, escaped, with its figure phrase highlighted."""
+    """The claim's sentence, escaped, with its figure phrase highlighted: a block in the sentence's own direction,
+    so an English sentence reads left to right (and aligns left) in the Arabic interface, and the reverse."""
     span = quote_span(sentence, quote)
-    return highlight(sentence, [(span[0], span[1], category)] if span else [], lang)
+    return highlight(sentence, [(span[0], span[1], category)] if span else [], lang, tag="div")
 
 
 def _cell(value: Any) -> str:

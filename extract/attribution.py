@@ -52,7 +52,9 @@ def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | No
             plain = [w for w in words if w not in glued]
             alts = [alternation(_norm_list(plain)) + r"(?!\w)"] if plain else []
             alts += [alternation(_norm_list(glued))] if glued else []
-            pattern = r"(?<!\w)" + pre + "(" + "|".join(alts) + ")"
+            body = "(?:" + "|".join(alts) + ")"
+            # the phrase as written first, then with a clitic: «بحسب ما أفادت» is one phrase, not «ب» + «حسب»
+            pattern = r"(?<!\w)(" + (f"{body}|{pre}{body}" if pre else body) + ")"
             cache[key] = re.compile(pattern), skipping(pattern)
     return cache[key]
 

@@ -29,6 +29,16 @@ def test_time_series_has_a_band_and_a_line_per_party() -> None:
     assert list(sdf_top.y) == [20, 5]  # the open figure's band reaches at least its best
 
 
+def test_a_party_seen_in_one_period_gets_whiskers_for_its_range() -> None:
+    df = pd.DataFrame({"period": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 1, 1)], "party": ["SDF", "SDF", "RSF"],
+                       "claims": [1, 1, 1], "low": [10, 5, 100], "best": [12, 5, 100], "high": [20, 5, 999],
+                       "open_high": [0, 0, 0]})
+    lines = {tr.name: tr for tr in charts.time_series(data.with_high_shown(df), "en", "t").data
+             if tr.mode == "lines+markers"}
+    assert list(lines["RSF"].error_y.array) == [899] and list(lines["RSF"].error_y.arrayminus) == [0]
+    assert lines["SDF"].error_y.array is None  # two periods: the band shows the range
+
+
 def test_the_arabic_interface_names_actors_in_arabic() -> None:
     lines = [tr.name for tr in charts.time_series(data.with_high_shown(_series()), "ar", "t").data
              if tr.mode == "lines+markers"]
@@ -185,7 +195,10 @@ def test_evidence_table_highlights_the_quote_in_its_sentence() -> None:
     row = {"sentence": "قتل 5 عناصر <script>", "quote": "5 عناصر", "category": "killed", "lang": "ar", "best": 5,
            "low": 5, "high": None, "qualifier": "exact", "title": "<i>t</i>", "url": "javascript:x"}
     out = render.evidence_table([row], {k: k for k in ("sentence", "figure", "victims", "claimant", "article")})
-    assert '<span dir="rtl">قتل <mark class="tally-fig" data-cat="killed">5 عناصر</mark> &lt;script&gt;</span>' in out
+    assert '<div dir="rtl">قتل <mark class="tally-fig" data-cat="killed">5 عناصر</mark> &lt;script&gt;</div>' in out
+    english = render.evidence_table([{**row, "sentence": "5 killed", "quote": "5", "lang": "en"}],
+                                    {k: k for k in ("sentence", "figure", "victims", "claimant", "article")})
+    assert "<td class='sent'><div dir=\"ltr\">" in english  # whatever the interface's direction
     assert "5–?" in out and "&lt;i&gt;t&lt;/i&gt;" in out and "javascript" not in out
     assert "· ·" not in out and "· </div>" not in out
     assert "<code" not in out  # no rule recorded: no rule line
