@@ -94,6 +94,8 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     n = 0
     via = _words(lang, "report_via")  # «نقلت رويترز عن مصدر …»: the source runs on through the one it quotes
     before_via, after_via = None, 0
+    kind = None
+    tokens: list[re.Match[str]] = []
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
         if _PUNCT.search(gap) or n >= MAX_TOKENS:
@@ -103,14 +105,21 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         if n > 0 and before_via is None and m.group() in via:
             before_via = end
         elif kind := _stop_kind(lang, m.group()):
-            return start, before_via if before_via is not None and not after_via else end, kind
+            break
         elif before_via is not None:
             after_via += 1
         if n == 0:
             start = m.start()
         end = m.end()
+        tokens.append(m)
         n += 1
-    return start, before_via if before_via is not None and not after_via else end, None
+    if before_via is not None and not after_via:
+        return start, before_via, kind
+    trim = _words(lang, "report_trim")  # a source cut short ends on a word that needs more («… لوكالة»، "based")
+    while len(tokens) > 1 and tokens[-1].group() in trim:
+        tokens.pop()
+        end = tokens[-1].end()
+    return start, end, kind
 
 
 def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
