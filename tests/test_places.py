@@ -159,6 +159,7 @@ def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
     assert [q for q, _ in _found("Shelling on Busra al-Harir in the countryside of Daraa")] == ["countryside of Daraa"]
     assert [q for q, _ in _found("نقل الجرحى إلى مستشفى الكسرة في ريف دير الزور")] == ["الكسرة", "ريف دير الزور"]
     assert [q for q, _ in _found("قصف على ميناء الحديدة")] == ["الحديدة"]  # no other place to go by
+    assert [q for q, _ in _found("غارات على محطة بغداد وحي الميدان في حلب")] == ["حلب"]  # a station named after a city
     assert [q for q, _ in _found("in the Old City of Mosul and Ras al-Ain")] == ["Mosul", "Ras al-Ain"]
 
 
@@ -175,6 +176,8 @@ def test_common_words_and_name_beginnings_are_not_places():
     assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
     assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
     assert _found("مواقع القنص المطلة على القرى") == []
+    assert _found("نقلت إلى المشفى بسبب حالتها الحرجة وأسكن الله الفقيد فسيح جناته") == []
+    assert [q for q, _ in _found("قصف صاروخي للفصائل الكردي في ريف حلب")] == ["ريف حلب"]
 
 
 def test_data_file_rows_are_whole():
