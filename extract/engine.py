@@ -590,9 +590,11 @@ def _cumulative(L: Language, s: str) -> bool:
         # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
         # on both the synthetic and the research corpus)
         rx = L.__dict__["_cum"] = re.compile(rx)
+        # a sentence opening with a past event's date ("In December 2012, …", "On Nov. 5, 2009, …"): one match at its start
+        L.__dict__["_cum_dated"] = re.compile("|".join(L.data.get("cumulative_dates", [])) or "(?!)")
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
-        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s)))  # once per sentence, not once per figure
+        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_dated"].match(s)))  # once per sentence
     return last[1]
 
 
