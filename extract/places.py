@@ -32,7 +32,10 @@ GAZETTEER = DATA / "gazetteer.csv"
 EXTRA = DATA / "gazetteer_extra.yaml"
 
 _TOKEN = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, word, gap
+# split() alternates gap, word, gap, …, word, gap. A word is a run of Arabic letters, of other letters or of digits: posts
+# glue a hashtag's place to a time or to Latin text («#بنش8:08»، «#حلبAll reactions»), and such a place is still named
+_ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+_SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W\\d_{_ARABIC}]+|\\d+)")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
