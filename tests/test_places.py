@@ -178,6 +178,11 @@ def test_a_place_glued_to_a_time_or_latin_text_is_found():
     assert [p.name for _, p in _found("غارات على حي الإذاعة في مدينة #حلبAll reactions:122")] == ["Aleppo"]
 
 
+def test_english_spellings_of_north_east_syrian_towns():
+    assert [p.name for _, p in _found("Turkish shelling hit Tal Tamr and Tel Rifaat")] == ["Tall Tamr", "Tall Rif‘at"]
+    assert [p.name for _, p in _found("A drone struck Qamishli and Ayn Issa")] == ["Al Qāmishlī", "‘Ayn ‘Īsá"]
+
+
 def test_common_words_and_name_beginnings_are_not_places():
     assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
     assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
