@@ -183,6 +183,14 @@ def test_english_spellings_of_north_east_syrian_towns():
     assert [p.name for _, p in _found("A drone struck Qamishli and Ayn Issa")] == ["Al Qāmishlī", "‘Ayn ‘Īsá"]
 
 
+def test_a_dateline_is_where_the_report_was_filed_not_the_place_of_the_event():
+    from extract import extract_claims
+    text = "AMUDA, Syria (Example Press) - Two people were killed on Monday in a drone strike on a car near Kobani."
+    assert [c.location for c in extract_claims(text, doc="d", lang="en")] == ["Kobani"]
+    text = "DAMASCUS, Syria (Example Press) - Four people were killed on Sunday."  # no other place: it is the place
+    assert [c.location for c in extract_claims(text, doc="d", lang="en")] == ["DAMASCUS"]
+
+
 def test_common_words_and_name_beginnings_are_not_places():
     assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
     assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
