@@ -463,9 +463,18 @@ def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
         near = st.__dict__["_near"] = ((s0, e0), inside, other)
     inside = [p for p in near[1] if not (claimant and claimant[0] <= p[0] and p[1] <= claimant[1]
                                          and not _WORD.search(st.text[claimant[0]:p[0]] + st.text[p[1]:claimant[1]]))]
+    if len(inside) > 1 and _dateline(st.text, inside[0]):  # "QAMISHLI, Syria (North Press) –": the reporter's town
+        inside = [p for p in inside[1:] if p[2].level != "country"] or inside
     if inside:
         return min(inside, key=lambda p: (p[2].level == "country", min(abs(p[0] - end), abs(start - p[1]))))
     return near[2]
+
+
+def _dateline(text: str, p: tuple[int, int, Place]) -> bool:
+    """A place written in capitals at the start of a line ("BEIRUT (Reuters) -", "QAMISHLI, Syria (North Press)"):
+    a wire report's dateline, where it was filed."""
+    name = text[p[0]:p[1]]
+    return len(name) > 2 and name.isupper() and not text[text.rfind("\n", 0, p[0]) + 1:p[0]].strip()
 
 
 _PERP_MODS, _PERP_STOPS = 2, ",،."  # a perpetrator phrase's modifiers before its head: at most 2 words, no stops

@@ -32,7 +32,13 @@ GAZETTEER = DATA / "gazetteer.csv"
 EXTRA = DATA / "gazetteer_extra.yaml"
 
 _TOKEN = re.compile(r"[^\W_]+")
-_SPLIT = re.compile(r"([^\W_]+)")  # split() alternates gap, word, gap, …, word, gap
+# split() alternates gap, word, gap, …, word, gap. In a text with Arabic letters a word is a run of Arabic letters, of
+# other letters or of (normalised, Western) digits: posts glue a hashtag's place to a time or to Latin text
+# («#بنش8:08»، «#حلبAll reactions»), and such a place is still named. A text without them keeps the simpler split.
+_ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
+_SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
+_SPLIT_LATIN = re.compile(r"([^\W_]+)")
+_HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
@@ -289,7 +295,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     may start a name (``g.hits``, picked out without a Python loop) are looked at.
     """
     s = norm.text
-    parts = _SPLIT.split(s)  # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
+    # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
+    parts = (_SPLIT if _HAS_ARABIC.search(s) else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters

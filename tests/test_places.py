@@ -172,6 +172,25 @@ def test_another_countrys_alternate_name_follows_the_text():
     assert _found("اعتقالات في مدينة كتم بولاية شمال دارفور")[0][1].name == "Kutum"  # an alias; Kitim in Jordan too
 
 
+def test_a_place_glued_to_a_time_or_latin_text_is_found():
+    """Posts glue a hashtag's place to the time or the page's Latin text after it."""
+    assert [p.name for _, p in _found("قصف مدفعي استهدف خيمتهم شرق #بنش8:08 PM")] == ["Binnish"]
+    assert [p.name for _, p in _found("غارات على حي الإذاعة في مدينة #حلبAll reactions:122")] == ["Aleppo"]
+
+
+def test_english_spellings_of_north_east_syrian_towns():
+    assert [p.name for _, p in _found("Turkish shelling hit Tal Tamr and Tel Rifaat")] == ["Tall Tamr", "Tall Rif‘at"]
+    assert [p.name for _, p in _found("A drone struck Qamishli and Ayn Issa")] == ["Al Qāmishlī", "‘Ayn ‘Īsá"]
+
+
+def test_a_dateline_is_where_the_report_was_filed_not_the_place_of_the_event():
+    from extract import extract_claims
+    text = "AMUDA, Syria (Example Press) - Two people were killed on Monday in a drone strike on a car near Kobani."
+    assert [c.location for c in extract_claims(text, doc="d", lang="en")] == ["Kobani"]
+    text = "DAMASCUS, Syria (Example Press) - Four people were killed on Sunday."  # no other place: it is the place
+    assert [c.location for c in extract_claims(text, doc="d", lang="en")] == ["DAMASCUS"]
+
+
 def test_common_words_and_name_beginnings_are_not_places():
     assert _found("وأدى القصف إلى نزوح الأهالي من الوادي ومن وادي قريب") == []
     assert _found("Gazan medics went to Bint Jbail and the Unity government") == []
