@@ -99,6 +99,8 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
         if _PUNCT.search(gap) or n >= MAX_TOKENS:
+            if n == 0 and '"' in gap:  # «أفاد "بمقتل …»: a quotation opens at the verb, its speaker stood before
+                return pos, pos, "end"
             break
         if n == 0 and m.group() in _words(lang, "report_end_first"):  # «قد أعلنت في حصيلة»: no source follows
             return pos, pos, "end"
@@ -143,7 +145,30 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
         if n == 0:
             end = m.end()
         n += 1
+    if not n and cut and s[cut.end() - 1] in ",،" and not s[cut.end():start].strip():
+        if found := _aside_subject(lang, s, cut.end() - 1):
+            return found
     return (start, end) if n else (pos, pos)  # particles alone ("…, has confirmed") are no source
+
+
+def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None:
+    """«وكان مدير الشركة، محمد علي، أفاد …»: a subject opened by «كان» (report_aside_openings) and set off from its
+    verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
+    openings = _words(lang, "report_aside_openings")
+    end = None
+    for _ in range(3):
+        cut = _TO_LAST_MARK.match(s, 0, comma)
+        tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, comma))
+        if not tokens or len(tokens) > MAX_TOKENS + 1:
+            return None
+        end = end or tokens[-1].end()
+        for i in range(len(tokens) - 2, -1, -1):
+            if tokens[i].group() in openings:
+                return tokens[i + 1].start(), end
+        if not (cut and s[cut.end() - 1] in ",،"):
+            return None
+        comma = cut.end() - 1
+    return None
 
 
 _APPOSITIVE = re.compile(r"\s*(?:the|a|an|its|their|which|who|whose)\s")
