@@ -21,6 +21,7 @@ _TOKEN = re.compile(f"[^\\s{_MARKS}]+")
 _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
+_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # up to three words, then the closing mark
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     tokens: list[re.Match[str]] = []
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
-        if _PUNCT.search(gap) or n >= MAX_TOKENS:
+        if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
+            pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
+        elif _PUNCT.search(gap) or n >= MAX_TOKENS:
             if n == 0 and '"' in gap:  # «أفاد "بمقتل …»: a quotation opens at the verb, its speaker stood before
                 return pos, pos, "end"
             break
@@ -241,7 +244,7 @@ def carries(lang: Language, s: str) -> bool:
 # a reporting clause opened by one of these ("…, and while the government announced …", "…, as the minister said …";
 # not "and", which joins two sources: "the army and the ministry said")
 # is a clause of its own: it does not govern a figure before it
-_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as)\s+\Z")
+_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as|فيما|بينما)\s+\Z")
 
 
 def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None = None) -> Source | None:
