@@ -158,6 +158,8 @@ def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None
     """«وكان مدير الشركة، محمد علي، أفاد …»: a subject opened by «كان» (report_aside_openings) and set off from its
     verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
     openings = _words(lang, "report_aside_openings")
+    if not openings:
+        return None
     end = None
     for _ in range(3):
         cut = _TO_LAST_MARK.match(s, 0, comma)
