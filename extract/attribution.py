@@ -21,6 +21,7 @@ _TOKEN = re.compile(f"[^\\s{_MARKS}]+")
 _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
+_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # up to three words, then the closing mark
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,11 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     tokens: list[re.Match[str]] = []
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
-        if _PUNCT.search(gap) or n >= MAX_TOKENS:
+        if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
+            pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
+        elif _PUNCT.search(gap) or n >= MAX_TOKENS:
+            if n == 0 and '"' in gap:  # «أفاد "بمقتل …»: a quotation opens at the verb, its speaker stood before
+                return pos, pos, "end"
             break
         if n == 0 and m.group() in _words(lang, "report_end_first"):  # «قد أعلنت في حصيلة»: no source follows
             return pos, pos, "end"
@@ -143,7 +148,32 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
         if n == 0:
             end = m.end()
         n += 1
+    if not n and cut and s[cut.end() - 1] in ",،" and not s[cut.end():start].strip():
+        if found := _aside_subject(lang, s, cut.end() - 1):
+            return found
     return (start, end) if n else (pos, pos)  # particles alone ("…, has confirmed") are no source
+
+
+def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None:
+    """«وكان مدير الشركة، محمد علي، أفاد …»: a subject opened by «كان» (report_aside_openings) and set off from its
+    verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
+    openings = _words(lang, "report_aside_openings")
+    if not openings:
+        return None
+    end = None
+    for _ in range(3):
+        cut = _TO_LAST_MARK.match(s, 0, comma)
+        tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, comma))
+        if not tokens or len(tokens) > MAX_TOKENS + 1:
+            return None
+        end = end or tokens[-1].end()
+        for i in range(len(tokens) - 2, -1, -1):
+            if tokens[i].group() in openings:
+                return tokens[i + 1].start(), end
+        if not (cut and s[cut.end() - 1] in ",،"):
+            return None
+        comma = cut.end() - 1
+    return None
 
 
 _APPOSITIVE = re.compile(r"\s*(?:the|a|an|its|their|which|who|whose)\s")
@@ -216,7 +246,7 @@ def carries(lang: Language, s: str) -> bool:
 # a reporting clause opened by one of these ("…, and while the government announced …", "…, as the minister said …";
 # not "and", which joins two sources: "the army and the ministry said")
 # is a clause of its own: it does not govern a figure before it
-_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as)\s+\Z")
+_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as|فيما|بينما)\s+\Z")
 
 
 def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None = None) -> Source | None:

@@ -383,6 +383,10 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     src = attribution.governing(sources, *m.fig, s)
+    if src and src.end == src.start:  # a verb without its subject («قال المركز إن فرقه، رصدت …»): the sentence's own
+        named = [x for x in sources if x.end > x.start and x.clause_start < src.clause_start]  # source before it
+        if named:
+            src = max(named, key=lambda x: x.clause_start)
     claimed_span: tuple[int, int] | None = None
     if src and src.end > src.start:
         claimed_span = st.norm.span(ns + src.start, ns + src.end)
