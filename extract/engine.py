@@ -245,14 +245,21 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
         if at >= 2:  # a rule with a head: tried only where a head opens, as finditer would find its matches
             at_heads = heads[at - 2]
             if at_heads is None:
-                at_heads = heads[at - 2] = [h.start() for h in L.head_res[at - 2].finditer(s)]
+                at_heads = heads[at - 2] = [*map(_START, L.head_res[at - 2].finditer(s))]
             if not at_heads:
                 continue
-            found, after, match = [], 0, rx.match
-            for h in at_heads:  # what finditer finds: the first match at or after the end of the one before
-                if h >= after and (m := match(s, h)):  # (a rule's match is never empty)
-                    found.append(m)
-                    after = m.end()
+            # what finditer finds: the first match at or after the end of the one before (a match at a head
+            # inside an earlier one is dropped; a rule's match is never empty and starts at its head)
+            found = [*filter(None, map(rx.match, repeat(s), at_heads))]
+            if not found:
+                continue
+            if len(found) > 1:
+                after, apart = 0, []
+                for m in found:
+                    if m.start() >= after:
+                        apart.append(m)
+                        after = m.end()
+                found = apart
         elif at:
             if starts is None:
                 starts = free = _num_starts(L, s)
@@ -263,7 +270,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 a, b = k.start, k.end
                 free = [p for p in free if p < a or p >= b]
             free_of = len(kept)
-            found = [m for m in map(rx.match, repeat(s), free) if m]
+            found = [*filter(None, map(rx.match, repeat(s), free))]
             if not found:
                 continue
         else:
@@ -295,6 +302,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+_START = re.Match.start
 
 
 def _num_starts(L: Language, s: str) -> list[int]:
