@@ -9,6 +9,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from extract import attribution
@@ -285,10 +286,17 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 continue
             if kept:
                 inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
-                core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
-                lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
-                near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
-                if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
+                f0, f1 = fig
+                c0, c1 = min(inner)[0], max(map(_END, inner))  # figure and victims, not the trigger
+                # a kept match overlapping the figure, or whose figure overlaps the core (_overlap, written out)
+                for _, i in by_start[bisect_left(by_start, (min(f0, c0) - longest, -1)):
+                                     bisect_left(by_start, (max(f1, c1), -1))]:
+                    k = kept[i]
+                    if f0 < k.end and k.start < f1 or c0 < k.fig[1] and k.fig[0] < c1:
+                        break
+                else:
+                    k = None
+                if k is not None:
                     continue
             groups = {k: regs[i] for k, i in names if regs[i][0] >= 0}
             end, trailing = m.end(), ""
@@ -303,6 +311,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
 
 _WORD_START = re.compile(r"(?<!\w)\w")
 _START = re.Match.start
+_END = itemgetter(1)
 
 
 def _num_starts(L: Language, s: str) -> list[int]:
@@ -317,10 +326,6 @@ def _num_starts(L: Language, s: str) -> list[int]:
             out += [p for _, w in zip(range(2), _WORD_START.finditer(s, m.start() + 1, m.end()))
                     if rx.match(s, p := w.start())]
     return out
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def _parse(L: Language, phrase: str) -> Figure | None:
