@@ -249,18 +249,17 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 at_heads = heads[at - 2] = [*map(_START, L.head_res[at - 2].finditer(s))]
             if not at_heads:
                 continue
-            # what finditer finds: the first match at or after the end of the one before (a match at a head
-            # inside an earlier one is dropped; a rule's match is never empty and starts at its head)
-            found = [*filter(None, map(rx.match, repeat(s), at_heads))]
-            if not found:
+            # what finditer finds: the first match at or after the end of the one before (a rule's match is never
+            # empty). The first is looked for by one map over the heads (most rules find none); after a match, the
+            # heads inside it are passed over, as before
+            m = next(filter(None, map(rx.match, repeat(s), at_heads)), None)
+            if m is None:
                 continue
-            if len(found) > 1:
-                after, apart = 0, []
-                for m in found:
-                    if m.start() >= after:
-                        apart.append(m)
-                        after = m.end()
-                found = apart
+            found, after, match = [m], m.end(), rx.match
+            for h in at_heads[bisect_left(at_heads, after):]:
+                if h >= after and (m := match(s, h)):
+                    found.append(m)
+                    after = m.end()
         elif at:
             if starts is None:
                 starts = free = _num_starts(L, s)
