@@ -9,6 +9,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from extract import attribution
@@ -245,12 +246,18 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
         if at >= 2:  # a rule with a head: tried only where a head opens, as finditer would find its matches
             at_heads = heads[at - 2]
             if at_heads is None:
-                at_heads = heads[at - 2] = [h.start() for h in L.head_res[at - 2].finditer(s)]
+                at_heads = heads[at - 2] = [*map(_START, L.head_res[at - 2].finditer(s))]
             if not at_heads:
                 continue
-            found, after, match = [], 0, rx.match
-            for h in at_heads:  # what finditer finds: the first match at or after the end of the one before
-                if h >= after and (m := match(s, h)):  # (a rule's match is never empty)
+            # what finditer finds: the first match at or after the end of the one before (a rule's match is never
+            # empty). The first is looked for by one map over the heads (most rules find none); after a match, the
+            # heads inside it are passed over, as before
+            m = next(filter(None, map(rx.match, repeat(s), at_heads)), None)
+            if m is None:
+                continue
+            found, after, match = [m], m.end(), rx.match
+            for h in at_heads[bisect_left(at_heads, after):]:
+                if h >= after and (m := match(s, h)):
                     found.append(m)
                     after = m.end()
         elif at:
@@ -263,7 +270,7 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 a, b = k.start, k.end
                 free = [p for p in free if p < a or p >= b]
             free_of = len(kept)
-            found = [m for m in map(rx.match, repeat(s), free) if m]
+            found = [*filter(None, map(rx.match, repeat(s), free))]
             if not found:
                 continue
         else:
@@ -278,10 +285,17 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 continue
             if kept:
                 inner = [regs[i] for i in others if regs[i][0] >= 0] or [fig]
-                core = (min(inner)[0], max(b for _, b in inner))  # figure and victims, not the trigger
-                lo, hi = min(fig[0], core[0]) - longest, max(fig[1], core[1])
-                near = (kept[i] for _, i in by_start[bisect_left(by_start, (lo, -1)):bisect_left(by_start, (hi, -1))])
-                if any(_overlap(fig, (k.start, k.end)) or _overlap(core, k.fig) for k in near):
+                f0, f1 = fig
+                c0, c1 = min(inner)[0], max(map(_END, inner))  # figure and victims, not the trigger
+                # a kept match overlapping the figure, or whose figure overlaps the core (_overlap, written out)
+                for _, i in by_start[bisect_left(by_start, (min(f0, c0) - longest, -1)):
+                                     bisect_left(by_start, (max(f1, c1), -1))]:
+                    k = kept[i]
+                    if f0 < k.end and k.start < f1 or c0 < k.fig[1] and k.fig[0] < c1:
+                        break
+                else:
+                    k = None
+                if k is not None:
                     continue
             groups = {k: regs[i] for k, i in names if regs[i][0] >= 0}
             end, trailing = m.end(), ""
@@ -295,6 +309,8 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
+_START = re.Match.start
+_END = itemgetter(1)
 
 
 def _num_starts(L: Language, s: str) -> list[int]:
@@ -309,10 +325,6 @@ def _num_starts(L: Language, s: str) -> list[int]:
             out += [p for _, w in zip(range(2), _WORD_START.finditer(s, m.start() + 1, m.end()))
                     if rx.match(s, p := w.start())]
     return out
-
-
-def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
 
 
 def _parse(L: Language, phrase: str) -> Figure | None:
