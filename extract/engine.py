@@ -342,8 +342,8 @@ def _parse(L: Language, phrase: str) -> Figure | None:
 
 def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     g = m.groups
-    if "num" in g:
-        fig = _parse(L, s[slice(*g["num"])])
+    if "num" in g:  # a qualifier word the rule found away from the figure («تخطت حصيلة القتلى 300») is read before it
+        fig = _parse(L, s[slice(*g["qual"])] + " " + s[slice(*g["num"])] if "qual" in g else s[slice(*g["num"])])
         if fig and m.trailing and fig.qualifier == "exact":
             fig = _parse(L, s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
     elif "one" in g:

@@ -17,7 +17,7 @@ from extract.rules_doc import render
 ROOT = Path(__file__).resolve().parent.parent
 REQUIRED = ("numbers", "scales", "qualifiers", "vague", "nouns", "victims_plural", "victims_singular",
             "not_victims", "assets", "assets_plural", "destroy_verbs", "negations", "subgroup", "cumulative")
-GROUPS = set(GROUP_FIGURES) | {"trig", "victims", "asset", "plus"}
+GROUPS = set(GROUP_FIGURES) | {"trig", "victims", "asset", "plus", "qual"}
 RULE_KEYS = {"name", "pattern", "category", "scope", "subgroup", "total", "part", "confidence", "doc"}
 
 
