@@ -40,6 +40,7 @@ RTL_CSS = """
 <style>
 .stMain, section[data-testid="stSidebar"] {direction: rtl; text-align: right;}
 .stMain .js-plotly-plot, .stMain [data-testid="stDataFrame"] {direction: ltr;}
+.stMain [dir] {text-align: start;}
 </style>
 """
 

@@ -102,6 +102,28 @@ def _settle(page: object) -> None:
         page.wait_for_timeout(800)
 
 
+# the left edge of each line (minus the block's) of every evidence sentence written left to right
+LINE_OFFSETS = """() => [...document.querySelectorAll('.tally-ev div[dir=ltr]')].map(d => {
+    const r = document.createRange(); r.selectNodeContents(d);
+    const left = d.getBoundingClientRect().left, lines = {};
+    for (const x of r.getClientRects()) {
+        const top = Math.round(x.top);
+        lines[top] = Math.min(lines[top] ?? Infinity, Math.round(x.left - left)); }
+    return Object.values(lines); })"""
+
+
+def test_english_evidence_reads_left_to_right_in_the_arabic_interface(server: str, browser: object) -> None:
+    page = _open(browser, f"{server}/evidence?ui=ar", charts=False)
+    try:
+        page.wait_for_selector(".tally-ev div[dir=ltr]", timeout=30_000)
+        offsets = page.evaluate(LINE_OFFSETS)
+        assert offsets and all(offsets), offsets
+        # every line of an English sentence starts at the block's left edge, as in the English interface
+        assert all(min(lines) == max(lines) == 0 for lines in offsets), offsets
+    finally:
+        page.close()
+
+
 @pytest.mark.parametrize("ui", ["en", "ar"])
 @pytest.mark.parametrize("name", PAGES)
 def test_page_renders(server: str, browser: object, name: str, ui: str) -> None:
