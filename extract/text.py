@@ -155,10 +155,14 @@ def detect_lang(text: str) -> str:
     return "ar" if len(_ARABIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 
-# A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial.
+# A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial;
+# also at a full stop glued between Arabic words, as posts write them («غربي إدلب.وأصيب»): three letters before
+# it and two after (not «د.محمد», «ق.س.د», a word cut by a stop between tatweels, «قصـ.ـف», or a site's name,
+# «الجزيرة.نت»).
 # (Written as one character class first, so that the regex engine skips quickly to the candidates; it finds
-# what r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+" finds.)
-_SENT_END = re.compile(r"[.!?؟;؛\n](?:(?<=\n)\n*|(?<!\n)[.!?؟;؛]*(?=\s|$|[\"')\]]))")
+# what r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+" finds, and the glued stops.)
+_SENT_END = re.compile(r"[.!?؟;؛\n](?:(?<=\n)\n*|(?<!\n)[.!?؟;؛]*(?=\s|$|[\"')\]])"
+                       r"|(?<=[\u0621-\u063a\u0641-\u0652]{3}\.)(?=[\u0621-\u063a\u0641-\u064a]{2})(?!(?:نت|كوم)\b))")
 _ABBREV = frozenset(
     "mr mrs dr st mt ms no jr sr lt gen col capt sgt maj gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec "
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "

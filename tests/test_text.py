@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, strategies as st
 
 from extract.text import detect_lang, normalise, normalise_str, sentences
@@ -53,6 +54,21 @@ def test_sentences_and_languages() -> None:
     assert spans == ["قال المرصد: قتل 5 أشخاص.", "Two soldiers were killed, officials said.",
                      "Mr. Smith arrived at 5 p.m. today."]
     assert [detect_lang(s) for s in spans] == ["ar", "en", "en"]
+
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("قتل رجل في الأربعين من عمره.وأصيب طفلان", ["قتل رجل في الأربعين من عمره.", "وأصيب طفلان"]),
+    ("غرب المدينة.إصابة امرأة", ["غرب المدينة.", "إصابة امرأة"]),
+    ("عمرها ستون عامًا.وكانت", ["عمرها ستون عامًا.", "وكانت"]),  # a diacritic before the stop
+    ("قال د.خالد إن", ["قال د.خالد إن"]),  # an initial
+    ("أعلنت ق.س.د مقتل", ["أعلنت ق.س.د مقتل"]),  # letters of an acronym
+    ("بعد قصـ.ـف المدينة", ["بعد قصـ.ـف المدينة"]),  # a word cut by a stop between tatweels
+    ("من الشهدا.ء في", ["من الشهدا.ء في"]),  # one letter after the stop: the word's own
+    ("قال لموقع الجزيرة.نت إن", ["قال لموقع الجزيرة.نت إن"]),  # a site's name
+])
+def test_full_stop_glued_between_arabic_words(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in sentences(text)] == expected
 
 
 def test_each_mapped_character_maps_once() -> None:
