@@ -150,6 +150,8 @@ def test_a_place_in_an_organisations_name_is_no_place():
         "Kirkuk"]  # the bare name too, where the text's other places lie in another country
     assert [q for q, _ in _found("Aleppo News reported shelling in Aleppo and Idlib.")] == ["Aleppo", "Idlib"]
     assert [q for q, _ in _found("The Gaza daily toll rose in Gaza.")] == ["Gaza", "Gaza"]  # not capitalised
+    # a government called by its capital is a belligerent, not the place of the shelling
+    assert [q for q, _ in _found("قتل أربعة أشخاص في قصف لقوات حكومة دمشق على قرية في ريف إدلب")] == ["ريف إدلب"]
 
 
 def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
