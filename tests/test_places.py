@@ -65,6 +65,10 @@ def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
     ("12 قتيلا بغارات شنتها تركيا في ريف الحسكة", ["Al-Hasakah"]),
     ("Eight killed in strikes carried out by Turkey in Idlib province", ["Idlib"]),
     ("Three killed in Turkey and Syria", ["Türkiye", "Syria"]),
+    ("قتل خمسة مقاتلين موالين لإيران في البوكمال", ["Ālbū Kamāl"]),  # loyal to: a sponsor, not the place
+    ("Two civilians were killed in a strike by the U.S.-led coalition", []),
+    ("Iran-backed militias shelled a village near Deir ez-Zor", ["Deir ez-Zor"]),
+    ("Three killed in Iran-Iraq border clashes", ["Iran", "Iraq"]),  # a hyphen alone makes no belligerent
 ])
 def test_a_country_named_as_a_belligerent_is_no_place(text, found):
     assert [p.name for _q, p in _found(text)] == found
