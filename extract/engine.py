@@ -394,6 +394,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
             party_actor = ctx
     party = party_actor.name if party_actor else (parent.party if parent else None)
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
+    if victim_type == "civilian" and parent is None and _mixed(L, s, m.start, m.end):  # «12 شخصا بين مدنيين وعسكريين»
+        party, victim_type = None, "unknown"
     src = attribution.governing(sources, *m.fig, s)
     if src and src.end == src.start:  # a verb without its subject («قال المركز إن فرقه، رصدت …»): the sentence's own
         named = [x for x in sources if x.end > x.start and x.clause_start < src.clause_start]  # source before it
@@ -557,6 +559,19 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     while b > a and s[b - 1].isspace():
         b -= 1
     return _orig(st, ns, (a, b))
+
+
+def _mixed(L: Language, s: str, start: int, end: int) -> bool:
+    """True when the figure's phrase (``s[start:end]``, normalised) or the words right after it say that its victims
+    mix civilians and fighters («قتل 12 شخصا بين مدنيين وعسكريين», «قتل سبعة أشخاص، بينهم عسكريون», "Seven people
+    including soldiers were killed": the language's ``mixed_victims``): such a figure is no civilians' toll."""
+    rx = L.__dict__.get("_mixed")
+    if rx is None:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        words = _norm_list(L.data.get("mixed_victims", []))
+        rx = L.__dict__["_mixed"] = re.compile(r"\W{0,3}(?:" + alternation(words) + r")(?!\w)") if words else False
+    return bool(rx) and (rx.match(s, end) is not None or rx.search(s, start, end) is not None)
 
 
 def _context_party(L: Language, text: str, norm: Normalised, start: int, end: int) -> Actor | None:

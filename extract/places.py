@@ -138,6 +138,7 @@ class _Gazetteer:
         self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
                                       for w in actor[lang]["joined"])
         self.actor_before = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang]["before"])
+        self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
@@ -356,7 +357,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     n = k - i + 1
         end = offsets[2 * (i + n)]
         args = (text, norm, words, parts, i, n, end)
-        if all(p.level == "country" for p in places) and _actor(words, parts, i, best_skip, start, out, g):
+        if all(p.level == "country" for p in places) and (_actor(words, parts, i, best_skip, start, out, g)
+                                                          or _actor_after(words, parts, i + n, g)):
             out.append((start, end, places, own, "actor"))
             done = i + n
             continue
@@ -381,6 +383,12 @@ def _actor(words: list[str], parts: list[str], i: int, skip: int, start: int, fo
         return True
     return any(i >= len(w) and tuple(words[i - len(w):i]) == w
                and all(parts[2 * k] == " " for k in range(i - len(w) + 1, i)) for w in g.actor_joined)
+
+
+def _actor_after(words: list[str], parts: list[str], k: int, g: _Gazetteer) -> bool:
+    """True when the country name ending before word k is hyphened to a word such as "led", "backed" ("the U.S.-led
+    coalition", "Iran-backed militias": ``actor_words`` ``after`` in gazetteer_extra.yaml): a belligerent."""
+    return k < len(words) and parts[2 * k] in ("-", ".-") and words[k].lower() in g.actor_after
 
 
 def _choose(places: Sequence[Place], context: set, own: frozenset[int]) -> Place:

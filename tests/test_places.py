@@ -65,6 +65,10 @@ def test_words_of_one_name_stand_at_most_three_gap_characters_apart():
     ("12 قتيلا بغارات شنتها تركيا في ريف الحسكة", ["Al-Hasakah"]),
     ("Eight killed in strikes carried out by Turkey in Idlib province", ["Idlib"]),
     ("Three killed in Turkey and Syria", ["Türkiye", "Syria"]),
+    ("قتل خمسة مقاتلين موالين لإيران في البوكمال", ["Ālbū Kamāl"]),  # loyal to: a sponsor, not the place
+    ("Two civilians were killed in a strike by the U.S.-led coalition", []),
+    ("Iran-backed militias shelled a village near Deir ez-Zor", ["Deir ez-Zor"]),
+    ("Three killed in Iran-Iraq border clashes", ["Iran", "Iraq"]),  # a hyphen alone makes no belligerent
 ])
 def test_a_country_named_as_a_belligerent_is_no_place(text, found):
     assert [p.name for _q, p in _found(text)] == found
@@ -150,6 +154,8 @@ def test_a_place_in_an_organisations_name_is_no_place():
         "Kirkuk"]  # the bare name too, where the text's other places lie in another country
     assert [q for q, _ in _found("Aleppo News reported shelling in Aleppo and Idlib.")] == ["Aleppo", "Idlib"]
     assert [q for q, _ in _found("The Gaza daily toll rose in Gaza.")] == ["Gaza", "Gaza"]  # not capitalised
+    # a government called by its capital is a belligerent, not the place of the shelling
+    assert [q for q, _ in _found("قتل أربعة أشخاص في قصف لقوات حكومة دمشق على قرية في ريف إدلب")] == ["ريف إدلب"]
 
 
 def test_a_facility_or_a_longer_name_stands_where_the_other_places_lie():
