@@ -2,8 +2,9 @@
 
 Works on a sentence's normalised text with a language's phrase lists (report_verbs: the source follows the
 verb, «قالت مصادر … إن»; report_after: it stands before, "the ministry said"; report_before: it follows a
-phrase, "according to …", «بحسب …»; report_end: words that close a source; report_end_first: words that, opening
-it, leave no source after the verb (its subject stood before); report_carry: openings that
+phrase, "according to …", «بحسب …», and starts after a report_relative phrase inside it, «بحسب حصيلة
+أعلنتها X», "according to a toll published by X"; report_end: words that close a source; report_end_first: words
+that, opening it, leave no source after the verb (its subject stood before); report_carry: openings that
 continue the previous sentence's source; pronouns: subjects that stand for the previous source).
 """
 from __future__ import annotations
@@ -200,8 +201,11 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     if pronouns is None:
         pronouns = lang.__dict__["_pronouns"] = frozenset(lang.data.get("pronouns", []))
     if rx := _rx(lang, "report_before"):
+        relative = _rx(lang, "report_relative")
         for m in finditer(*rx, s):
             a, b, _ = _forward(lang, s, m.end())
+            if b > a and relative and (r := relative[0].search(s, a, b)):
+                a, b, _ = _forward(lang, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
                 out.append(Source(a, b, m.start(), b))
     if rx := _rx(lang, "report_verbs"):
