@@ -112,6 +112,10 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
             before_via = end
         elif kind := _stop_kind(lang, m.group()):
             break
+        elif tokens and f"{tokens[-1].group()} {m.group()}" in _words(lang, "report_end"):
+            tokens.pop()  # a closing phrase of two words: «الوزارة في بيان»
+            end, kind = tokens[-1].end(), "end"
+            break
         elif before_via is not None:
             after_via += 1
         if n == 0:
