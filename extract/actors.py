@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from extract.numbers import alternation
-from extract.text import normalise_str
+from extract.text import normalise_str, unmarked
 
 PATH = Path(__file__).parent / "data" / "actors.yaml"
 
@@ -58,7 +58,7 @@ class Actors:
             if a is None:
                 n = _n(phrase)
                 ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
-                a = Actor(" ".join(phrase.split()), ctype, None, "unknown")
+                a = Actor(unmarked(phrase), ctype, None, "unknown")  # one label however it is marked
             if len(self._claimed) >= 4096:
                 self._claimed.clear()
             self._claimed[phrase] = a

@@ -24,6 +24,15 @@ for _i in range(10):
     _MAP[chr(0x0660 + _i)] = str(_i)  # Arabic-Indic digits
     _MAP[chr(0x06F0 + _i)] = str(_i)  # Persian digits
 
+_UNMARK = {ord(ch): None for ch in _DROP}
+
+
+def unmarked(s: str) -> str:
+    """``s`` without diacritics, tatweel and invisible marks, its white space collapsed: a phrase as a label
+    («المرصدُ المشرقي»، «وزارة الدفـاع» → «المرصد المشرقي»، «وزارة الدفاع»); letters are kept as written."""
+    return " ".join(s.translate(_UNMARK).split())
+
+
 _TABLE: dict[str, str] = {}
 _FOLDS = tuple(_MAP.items())  # no value is a key: one pass per character does it all
 # all an ASCII text needs (nothing in it is dropped: the dropped characters and their contexts are Arabic or invisible)

@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, strategies as st
 
-from extract.text import detect_lang, normalise, normalise_str, sentences
+from extract.text import detect_lang, normalise, normalise_str, sentences, unmarked
 
 
 def test_arabic_letter_forms_digits_and_spaces() -> None:
@@ -69,6 +69,12 @@ def test_sentences_and_languages() -> None:
 ])
 def test_full_stop_glued_between_arabic_words(text: str, expected: list[str]) -> None:
     assert [text[s:e] for s, e in sentences(text)] == expected
+
+
+def test_unmarked_drops_marks_and_keeps_letters() -> None:
+    assert unmarked("المرصدُ  المشرقي\u200f") == "المرصد المشرقي"
+    assert unmarked("وزارة الدفـاع") == "وزارة الدفاع"
+    assert unmarked("إدارة أمن ٣") == "إدارة أمن ٣"  # hamza forms and digits as written
 
 
 def test_each_mapped_character_maps_once() -> None:
