@@ -243,7 +243,32 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
+    if (colon := _colon_source(lang, s)) is not None:
+        out.append(colon)
     return out
+
+
+_SEGMENT_MARKS = "|-،,.!?؟\"()"
+
+
+def _colon_source(lang: Language, s: str) -> Source | None:
+    """«الدفاع المدني: إصابات بسبب غارة»: a headline whose figure follows a colon names its source before it. The
+    source opens with a word of report_colon_heads (a dateline, «إدلب: …», or a page's «حلب::» does not) and has at
+    most six words, after the last mark or page-furniture bar before the colon."""
+    heads = _words(lang, "report_colon_heads")
+    colon = s.find(":")
+    if not heads or colon <= 0 or colon > 160 or s.startswith(":", colon + 1):
+        return None
+    seg = max(s.rfind(c, 0, colon) for c in _SEGMENT_MARKS) + 1
+    tokens = list(_TOKEN.finditer(s, seg, colon))
+    if not tokens or len(tokens) > 6:
+        return None
+    first = tokens[0].group().lstrip("\u200b\U0001f534\U0001f6a8\u25cf\u2022*#")  # «🔴قوى الأمن» (a marker glued)
+    words = [first] + [t.group() for t in tokens[1:]]
+    if not any(" ".join(words[:k]) in heads for k in (1, 2, 3)):
+        return None
+    a = tokens[0].end() - len(first)
+    return Source(a, tokens[-1].end(), a, colon + 1)
 
 
 def carries(lang: Language, s: str) -> bool:
