@@ -204,6 +204,10 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
     if not count % 2:
         return None
     opening = st.norm.text.rfind('"', 0, ns)
+    o = st.norm.orig(opening)
+    mark, before = st.text[o], st.text[o - 1] if o else " "
+    if mark in "”»" or mark == '"' and not (before.isspace() or before in ":("):
+        return None  # the last mark closes a quotation: the marks before are unbalanced, nothing is open
     k = bisect_right([x[1] for x in st.seen], opening) - 1
     for i in (k, k - 1):
         if i < 0 or (i < k and not st.norm.text[st.seen[i][1]:st.seen[i][2]].rstrip().endswith(":")):
