@@ -103,8 +103,8 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
             pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
         elif _PUNCT.search(gap) or n >= MAX_TOKENS:
-            if n == 0 and '"' in gap:  # «أفاد "بمقتل …»: a quotation opens at the verb, its speaker stood before
-                return pos, pos, "end"
+            if n == 0 and ('"' in gap or gap.strip() in ("،", ",")):  # «أفاد "بمقتل …»: a quotation opens at
+                return pos, pos, "end"  # the verb, its speaker stood before; so did «أعلن، مساء السبت، أن»'s
             break
         if n == 0 and m.group() in _words(lang, "report_end_first"):  # «قد أعلنت في حصيلة»: no source follows
             return pos, pos, "end"
@@ -136,14 +136,17 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     """The source phrase ending at pos: the subject before a verb ("the ministry said", «كانت مواقع … نعت»)."""
     start = end = pos
     cut = _TO_LAST_MARK.match(s, 0, pos)  # the tokens before a mark are never reached
+    if cut and s[cut.end() - 1] == '"' and cut.end() > 1 and not s[cut.end() - 2].isspace() \
+            and _quoted_back(s, cut.end() - 1):  # … but a name in quotation marks is («وكانت "الشبكة" قد وثقت»)
+        cut = _TO_LAST_MARK.match(s, 0, s.rfind('"', 0, cut.end() - 1))
     tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, pos))
     stops = _STOP_BACK | _words(lang, "report_back_stop")
     skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
     n = 0
     for m in reversed(tokens):
         gap = s[m.end():start]
-        if _PUNCT.search(gap) or n >= MAX_TOKENS:
-            break
+        if n >= MAX_TOKENS or (_PUNCT.search(gap) and not (gap.startswith('"') and gap.strip() == '"' and _quoted_back(s, m.end()))):
+            break  # «وكانت "الشبكة السورية" قد وثقت»: a subject's name in quotation marks is passed
         if n == 0 and m.group() in skip:
             start = m.start()
             continue
@@ -159,9 +162,15 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     return (start, end) if n else (pos, pos)  # particles alone ("…, has confirmed") are no source
 
 
+def _quoted_back(s: str, closing: int) -> bool:
+    """True when the quotation mark at closing ends a name of at most four words opened by another."""
+    opening = s.rfind('"', 0, closing)
+    return opening >= 0 and not _PUNCT.search(s, opening + 1, closing) and 0 < len(s[opening + 1:closing].split()) <= 4
+
+
 def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None:
-    """«وكان مدير الشركة، محمد علي، أفاد …»: a subject opened by «كان» (report_aside_openings) and set off from its
-    verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
+    """«وكان مدير الشركة، محمد علي، أفاد …»، «غير أن مصادر طبية، أشارت …»: a subject opened by «كان» or «غير أن»
+    (report_aside_openings: one word or two) and set off from its verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
     openings = _words(lang, "report_aside_openings")
     if not openings:
         return None
@@ -173,8 +182,8 @@ def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None
             return None
         end = end or tokens[-1].end()
         for i in range(len(tokens) - 2, -1, -1):
-            if tokens[i].group() in openings:
-                return tokens[i + 1].start(), end
+            if tokens[i].group() in openings or (i and f"{tokens[i - 1].group()} {tokens[i].group()}" in openings):
+                return tokens[i + 1].start(), end  # an opening of one word or two («غير أن»)
         if not (cut and s[cut.end() - 1] in ",،"):
             return None
         comma = cut.end() - 1
@@ -242,7 +251,32 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
+    if (colon := _colon_source(lang, s)) is not None:
+        out.append(colon)
     return out
+
+
+_SEGMENT_MARKS = "|-،,.!?؟\"()"
+
+
+def _colon_source(lang: Language, s: str) -> Source | None:
+    """«الدفاع المدني: إصابات بسبب غارة»: a headline whose figure follows a colon names its source before it. The
+    source opens with a word of report_colon_heads (a dateline, «إدلب: …», or a page's «حلب::» does not) and has at
+    most six words, after the last mark or page-furniture bar before the colon."""
+    heads = _words(lang, "report_colon_heads")
+    colon = s.find(":")
+    if not heads or colon <= 0 or colon > 160 or s.startswith(":", colon + 1):
+        return None
+    seg = max(s.rfind(c, 0, colon) for c in _SEGMENT_MARKS) + 1
+    tokens = list(_TOKEN.finditer(s, seg, colon))
+    if not tokens or len(tokens) > 6:
+        return None
+    first = tokens[0].group().lstrip("\u200b\U0001f534\U0001f6a8\u25cf\u2022*#")  # «🔴قوى الأمن» (a marker glued)
+    words = [first] + [t.group() for t in tokens[1:]]
+    if not any(" ".join(words[:k]) in heads for k in (1, 2, 3)):
+        return None
+    a = tokens[0].end() - len(first)
+    return Source(a, tokens[-1].end(), a, colon + 1)
 
 
 def carries(lang: Language, s: str) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import repeat
@@ -63,6 +63,7 @@ class _DocState:
     last_parent: tuple[int, Claim] | None = None
     tops: list[tuple[int, Claim]] = field(default_factory=list)  # (sentence index, claim) of every possible parent
     alone: dict[str, str] = field(default_factory=dict)  # normalise_str of each sentence with matches, by the sentence
+    quotes: tuple[int, int] = (0, 0)  # quotation marks counted in the normalised text: (up to, how many)
     _places: list[tuple[int, int, Place]] | None = None
 
     @property
@@ -182,13 +183,40 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     """The claims of a sentence's rule matches."""
     sources = st.sources_of(st.sentence_index)
     carried = attribution.carries(L, ntext)
+    quoted = _quoting_source(st, ns)
     sentence = st.text[s:e]
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
     when = event_date(sentence, st.published, code, alone)
     for m in matches:
-        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried, when)
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried, when, quoted)
         if claim:
             st.claims.append(claim)
+
+
+def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
+    """The original span of the source of a quotation still open where the sentence at ns starts (an odd number of
+    quotation marks before it, the last of them opening a statement: «وقالت الوزارة في بيان إن "… . الحصيلة هي: مقتل
+    جندي"»), when the sentence holding that mark names a source before it, or the one before that sentence does and ends
+    with a colon («وجاء في نص البيان:» and the statement in the next paragraph); else None."""
+    done, count = st.quotes
+    count += st.norm.text.count('"', done, ns)
+    st.quotes = (ns, count)
+    if not count % 2:
+        return None
+    opening = st.norm.text.rfind('"', 0, ns)
+    o = st.norm.orig(opening)
+    mark, before = st.text[o], st.text[o - 1] if o else " "
+    if mark in "”»" or mark == '"' and not (before.isspace() or before in ":("):
+        return None  # the last mark closes a quotation: the marks before are unbalanced, nothing is open
+    k = bisect_right([x[1] for x in st.seen], opening) - 1
+    for i in (k, k - 1):
+        if i < 0 or (i < k and not st.norm.text[st.seen[i][1]:st.seen[i][2]].rstrip().endswith(":")):
+            continue
+        start = st.seen[i][1]
+        named = [x for x in st.sources_of(i) if x.end > x.start and start + x.end <= opening]
+        if named:
+            return st.norm.span(start + named[-1].start, start + named[-1].end)
+    return None
 
 
 def _plan(L: Language) -> tuple:
@@ -360,7 +388,8 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
 
 
 def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int,
-           sources: list[attribution.Source], carried: bool, when: date | None) -> Claim | None:
+           sources: list[attribution.Source], carried: bool, when: date | None,
+           quoted: tuple[int, int] | None = None) -> Claim | None:
     fig = _figure(L, m, s)
     if fig is None:
         return None
@@ -406,6 +435,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         claimed_span = st.norm.span(ns + src.start, ns + src.end)
     elif src or carried:
         claimed_span = st.last_source()
+    elif quoted:  # a sentence inside a statement quoted from an earlier one: the statement's source
+        claimed_span = quoted
     claimed_by = st.text[slice(*claimed_span)] if claimed_span else None
     who = actors().claimant(claimed_by)
     self_reported = None
