@@ -1,7 +1,8 @@
 """Who states a figure: reporting clauses inside a sentence, and the claimant carried from earlier sentences.
 
 Works on a sentence's normalised text with a language's phrase lists (report_verbs: the source follows the
-verb, «قالت مصادر … إن»; report_after: it stands before, "the ministry said"; report_before: it follows a
+verb, «قالت مصادر … إن»; report_after: it stands before, "the ministry said" (report_after_not: words after
+it that make it no report, "claimed the life of"); report_before: it follows a
 phrase, "according to …", «بحسب …», and starts after a report_relative phrase inside it, «بحسب حصيلة
 أعلنتها X», "according to a toll published by X"; report_end: words that close a source; report_end_first: words
 that, opening it, leave no source after the verb (its subject stood before); report_carry: openings that
@@ -231,7 +232,10 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end()))
     if rx := _rx(lang, "report_after"):
+        nots = tuple(w + " " for w in _words(lang, "report_after_not"))
         for m in finditer(*rx, s):
+            if nots and s.startswith(nots, m.end() + 1):
+                continue  # "the shooting claimed the life of …": no report
             before = s[:m.start()].rstrip()
             skip = _words(lang, "report_back_skip")
             while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in skip and last[0].endswith((",", "،")):

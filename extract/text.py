@@ -167,11 +167,13 @@ def detect_lang(text: str) -> str:
 # A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial;
 # also at a full stop glued between Arabic words, as posts write them («غربي إدلب.وأصيب»): three letters before
 # it and two after (not «د.محمد», «ق.س.د», a word cut by a stop between tatweels, «قصـ.ـف», or a site's name,
-# «الجزيرة.نت»).
+# «الجزيرة.نت»); and at one glued between a lower-case Latin word and a capitalised one ("Saturday night.Around
+# 11 p.m.", as scraped pages run their paragraphs together; not "St.Louis", "abc7news.com").
 # (Written as one character class first, so that the regex engine skips quickly to the candidates; it finds
 # what r"[.!?؟;؛]+(?=\s|$|[\"')\]])|\n+" finds, and the glued stops.)
 _SENT_END = re.compile(r"[.!?؟;؛\n](?:(?<=\n)\n*|(?<!\n)[.!?؟;؛]*(?=\s|$|[\"')\]])"
-                       r"|(?<=[\u0621-\u063a\u0641-\u0652]{3}\.)(?=[\u0621-\u063a\u0641-\u064a]{2})(?!(?:نت|كوم)\b))")
+                       r"|(?<=[\u0621-\u063a\u0641-\u0652]{3}\.)(?=[\u0621-\u063a\u0641-\u064a]{2})(?!(?:نت|كوم)\b)"
+                       r"|(?<=[a-z][a-z]\.)(?=[A-Z][a-z]))")
 _ABBREV = frozenset(
     "mr mrs dr st mt ms no jr sr lt gen col capt sgt maj gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec "
     "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
