@@ -23,6 +23,7 @@ _TOKEN = re.compile(f"[^\\s{_MARKS}]+")
 _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
+_WORD_AFTER = re.compile(r"\s+\w")  # a word, not a mark, right after a phrase
 _QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # up to three words, then the closing mark
 
 
@@ -242,7 +243,10 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                 before = last[0]  # "…, has confirmed": the particle stands after the aside
             if before.endswith((",", "،", '"')) or not before:
                 a, b, closed = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
-                if b > a and closed != "figure":  # not "…, said the wounded man …": a figure follows the verb
+                # a phrase cut short by the word limit is no inverted subject when an aside stands before the verb
+                # ("The Observatory, a war monitor, said the strike hit a farm near the town, killing one")
+                cut = closed is None and _WORD_AFTER.match(s, b) is not None
+                if b > a and closed != "figure" and not (cut and _aside_start(before) is not None):
                     out.append(Source(a, b, m.start(), b))
                 elif (aside := _aside_start(before)) is not None:
                     a, b = _backward(lang, s, aside)  # "The officer, speaking on condition of anonymity, said"
