@@ -135,8 +135,11 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
         st.sentence_index += 1
     if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
         cut0 = norm.span(cut, cut)[0]
+        # a list set above the article's body (no paragraph before it): the body after it is the article's
+        back = None if _ARTICLE_PARAGRAPH.search(norm.text, 0, cut) else _ARTICLE_PARAGRAPH.search(norm.text, cut)
+        back0 = norm.span(back.start(), back.start())[0] if back else len(text)
         for c in st.claims:
-            if c.start >= cut0:
+            if cut0 <= c.start < back0:
                 c.scope = "cumulative"
     _mark_repeats(st.claims)
     _preliminary_superseded(st.claims, st.alone)
@@ -175,6 +178,9 @@ def _other_stories(ntext: str) -> int:
 
 
 #: A line of five words or more: a page's title or a sentence (navigation above the article has shorter lines).
+# a paragraph of the article: a line of 25 words or more holding a full stop (the headlines of a list of other stories
+# are shorter and have none); a page may set its list of other stories above the body
+_ARTICLE_PARAGRAPH = re.compile(r"(?m)^[ \t]*(?:\S+[ \t]+){24}[^\n]*\.(?:\s|$)")
 _SENTENCE_LINE = re.compile(r"(?m)^[ \t]*(?:\S+[ \t]+){4}\S+[^\n]*")
 
 
@@ -698,15 +704,18 @@ def _title_restated(claims: list[Claim], heads: list[tuple[int, int]]) -> None:
     dead") restates the body's."""
     def in_head(c: Claim) -> tuple[int, int] | None:
         return next((h for h in heads if h[0] <= c.start < h[1]), None)
+    # a body figure restating the title's names its side: «مقتل شخصين» / «مقتل اثنين من المدنيين» (not soldiers')
+    sides = {x.repeats: x.party for x in claims if x.repeats and x.party and in_head(x) is None}
     for c in claims:
         head = in_head(c)
         if head is None or c.subgroup_of or c.repeats or c.negated:
             continue
+        party = c.party or sides.get(c.claim_id)
         # a larger figure of the body or of another headline (a page of headlines: the largest one stands)
         b = next((b for b in claims if in_head(b) != head and not b.subgroup_of and not b.repeats and not b.negated
                   and b.scope == "incident" and b.category == c.category and b.asset == c.asset
                   and (b.best > c.best or (c.qualifier == "vague" and b.best >= c.best and in_head(b) is None))
-                  and (b.party == c.party or None in (b.party, c.party))), None)
+                  and (b.party == party or None in (b.party, party))), None)
         if b is None and c.qualifier == "exact":
             sums: dict[str, list[Claim]] = {}
             for x in claims:
