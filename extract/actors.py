@@ -41,6 +41,7 @@ class Actors:
         self._party_re = _regex(self.parties)
         self._fallback_re = _regex(self.fallback) if self.fallback else None
         self._claimant_re = _regex(self.claimants)
+        self._openings = tuple(w + " " for w in data.get("claimant_lowercase_openings", []))
         self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
 
     def party(self, phrase: str | None) -> Actor | None:
@@ -58,7 +59,10 @@ class Actors:
             if a is None:
                 n = _n(phrase)
                 ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
-                a = Actor(unmarked(phrase), ctype, None, "unknown")  # one label however it is marked
+                name = unmarked(phrase)  # one label however it is marked or capitalised
+                if name.startswith(self._openings):
+                    name = name[0].lower() + name[1:]
+                a = Actor(name, ctype, None, "unknown")
             if len(self._claimed) >= 4096:
                 self._claimed.clear()
             self._claimed[phrase] = a
