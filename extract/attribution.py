@@ -261,7 +261,21 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(a, b, a, m.end()))
     if (colon := _colon_source(lang, s)) is not None:
         out.append(colon)
+    if '"' in s and len(out) > 1:
+        out = [x for x in out if not _quoted_within(s, x, out)]
     return out
+
+
+def _quoted_within(s: str, x: Source, sources: list[Source]) -> bool:
+    """True when a reporting clause stands inside a quotation opened after another named source of the sentence
+    («وقال المتحدث: "… والأخبار التي وصلتنا تفيد بمقتل مدنيين"», 'He said: "Reports we received say …"'): the
+    quotation is that source's words, so the clause inside names no claimant of its own."""
+    if not s.count('"', 0, x.clause_start) % 2:
+        return False
+    opening = s.rfind('"', 0, x.clause_start)
+    if opening > 0 and not (s[opening - 1].isspace() or s[opening - 1] in ":("):
+        return False  # a mark glued to the word before closes a quotation: the marks are unbalanced
+    return any(y is not x and y.end > y.start and y.end <= opening for y in sources)
 
 
 _SEGMENT_MARKS = "|-،,.!?؟\"()"
