@@ -48,7 +48,7 @@ def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | No
             cache[key] = None
         else:
             from extract.lexicon import _norm_list
-            pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry") else ""
+            pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry", "report_masdar") else ""
             if key in ("report_verbs", "report_carry") and lang.data.get("verb_clitics"):
                 pre = f"(?:{lang.data['verb_clitics']})?"  # verbs take و/ف but not the article («الكشف» is no verb)
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
@@ -259,9 +259,31 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
+    if rx := _rx(lang, "report_masdar"):  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb
+        heads = _words(lang, "report_colon_heads")  # … with a source opening as a headline's does («إعلان حالة
+        for m in finditer(*rx, s):  # الطوارئ» names none), closed by a figure or a closing word
+            a, b, closed = _forward(lang, s, m.end())
+            if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):
+                out.append(Source(a, b, m.start(), b))
     if (colon := _colon_source(lang, s)) is not None:
         out.append(colon)
+    if (paren := _paren_source(lang, s)) is not None:
+        out.append(paren)
+    if '"' in s and len(out) > 1:
+        out = [x for x in out if not _quoted_within(s, x, out)]
     return out
+
+
+def _quoted_within(s: str, x: Source, sources: list[Source]) -> bool:
+    """True when a reporting clause stands inside a quotation opened after another named source of the sentence
+    («وقال المتحدث: "… والأخبار التي وصلتنا تفيد بمقتل مدنيين"», 'He said: "Reports we received say …"'): the
+    quotation is that source's words, so the clause inside names no claimant of its own."""
+    if not s.count('"', 0, x.clause_start) % 2:
+        return False
+    opening = s.rfind('"', 0, x.clause_start)
+    if opening > 0 and not (s[opening - 1].isspace() or s[opening - 1] in ":("):
+        return False  # a mark glued to the word before closes a quotation: the marks are unbalanced
+    return any(y is not x and y.end > y.start and y.end <= opening for y in sources)
 
 
 _SEGMENT_MARKS = "|-،,.!?؟\"()"
@@ -285,6 +307,28 @@ def _colon_source(lang: Language, s: str) -> Source | None:
         return None
     a = tokens[0].end() - len(first)
     return Source(a, tokens[-1].end(), a, colon + 1)
+
+
+def _opens_with(s: str, a: int, b: int, heads: frozenset[str]) -> bool:
+    """True when the phrase s[a:b] opens with one, two or three words that are one of heads."""
+    words = [t.group() for t in _TOKEN.finditer(s, a, b)][:3]
+    return any(" ".join(words[:k]) in heads for k in (1, 2, 3))
+
+
+_DATE_BEFORE = re.compile(r"\d[\s\-–]*\Z")
+_PAREN_END = re.compile(r"\(([^()]{2,60})\)[\s.]*\Z")
+
+
+def _paren_source(lang: Language, s: str) -> Source | None:
+    """«مقتل ستة مدنيين في قصف على البلدة (المرصد)»: a sentence closed by a source in parentheses (of at most four
+    words, opening with a word of report_colon_heads, not after a date) names the source of the figures before it."""
+    heads = _words(lang, "report_colon_heads")
+    m = _PAREN_END.search(s) if heads and s.rstrip().endswith((")", ").")) else None
+    if m is None or len(m.group(1).split()) > 4 or not _opens_with(s, m.start(1), m.end(1), heads) \
+            or _DATE_BEFORE.search(s, 0, m.start()):
+        return None  # «… 11 تشرين الثاني 2021 (الدفاع المدني)»: a photo's caption, its date, then its credit
+    a = m.start(1) + len(m.group(1)) - len(m.group(1).lstrip())
+    return Source(a, m.start(1) + len(m.group(1).rstrip()), m.start(), m.end(1) + 1)
 
 
 def carries(lang: Language, s: str) -> bool:

@@ -199,6 +199,10 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
             st.claims.append(claim)
 
 
+#: A line of at most eight words ending without a mark (a subheading): a quotation never runs across one.
+_HEADING_LINE = re.compile(r"\n[ \t]*(?:\S+[ \t]+){0,7}\S*[^\s.!?؟:;؛,،\"()\[\]][ \t]*(?=\n)")
+
+
 def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
     """The original span of the source of a quotation still open where the sentence at ns starts (an odd number of
     quotation marks before it, the last of them opening a statement: «وقالت الوزارة في بيان إن "… . الحصيلة هي: مقتل
@@ -214,6 +218,9 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
     mark, before = st.text[o], st.text[o - 1] if o else " "
     if mark in "”»" or mark == '"' and not (before.isspace() or before in ":("):
         return None  # the last mark closes a quotation: the marks before are unbalanced, nothing is open
+    line_end = st.norm.text.find("\n", ns)
+    if _HEADING_LINE.search(st.norm.text, opening, len(st.norm.text) if line_end < 0 else line_end + 1):
+        return None  # a subheading between (or the sentence one): the quotation was left unclosed before it
     k = bisect_right([x[1] for x in st.seen], opening) - 1
     for i in (k, k - 1):
         if i < 0 or (i < k and not st.norm.text[st.seen[i][1]:st.seen[i][2]].rstrip().endswith(":")):
