@@ -302,8 +302,7 @@ def _colon_source(lang: Language, s: str) -> Source | None:
     if not tokens or len(tokens) > 6:
         return None
     first = tokens[0].group().lstrip("\u200b\U0001f534\U0001f6a8\u25cf\u2022*#")  # «🔴قوى الأمن» (a marker glued)
-    words = [first] + [t.group() for t in tokens[1:]]
-    if not any(" ".join(words[:k]) in heads for k in (1, 2, 3)):
+    if not _heads_open([first] + [t.group() for t in tokens[1:3]], heads):
         return None
     a = tokens[0].end() - len(first)
     return Source(a, tokens[-1].end(), a, colon + 1)
@@ -311,7 +310,11 @@ def _colon_source(lang: Language, s: str) -> Source | None:
 
 def _opens_with(s: str, a: int, b: int, heads: frozenset[str]) -> bool:
     """True when the phrase s[a:b] opens with one, two or three words that are one of heads."""
-    words = [t.group() for t in _TOKEN.finditer(s, a, b)][:3]
+    return _heads_open([t.group() for t in _TOKEN.finditer(s, a, b)][:3], heads)
+
+
+def _heads_open(words: list[str], heads: frozenset[str]) -> bool:
+    """True when the first one, two or three of words are one of heads."""
     return any(" ".join(words[:k]) in heads for k in (1, 2, 3))
 
 
