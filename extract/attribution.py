@@ -97,6 +97,7 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     start = end = pos
     n = 0
     via = _words(lang, "report_via")  # «نقلت رويترز عن مصدر …»: the source runs on through the one it quotes
+    ends = _words(lang, "report_end")
     before_via, after_via = None, 0
     kind = None
     tokens: list[re.Match[str]] = []
@@ -114,7 +115,7 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
             before_via = end
         elif kind := _stop_kind(lang, m.group()):
             break
-        elif tokens and f"{tokens[-1].group()} {m.group()}" in _words(lang, "report_end"):
+        elif tokens and f"{tokens[-1].group()} {m.group()}" in ends:
             tokens.pop()  # a closing phrase of two words: «الوزارة في بيان»
             end, kind = tokens[-1].end(), "end"
             break
