@@ -22,7 +22,7 @@ LANGS = ("ar", "en")
 # Sections whose words name a category; their union is the trigger map (word → category).
 TRIGGER_SECTIONS = ("nouns", "plural_nouns", "dual_nouns", "masdar", "verbs", "passive", "active", "destroy_verbs", "negations")
 NUMBER_SECTIONS = ("numbers", "scales", "joiners", "qualifiers", "qualifiers_after", "range_open",
-                   "range_join_open", "range_join", "vague", "vague_link", "clitics", "number_clitics")
+                   "range_join_open", "range_join", "vague", "vague_link", "clitics", "number_clitics", "number_brackets")
 GROUP_FIGURES = ("num", "one", "two", "unq", "neg")
 SHORT_HEAD = 3  # a rule head shorter than this opens too many words to share the scan of the others
 
@@ -111,6 +111,7 @@ def language(code: str) -> Language:
         vague={k: str(v) for k, v in _norm_map(lex.get("vague", {})).items()},
         vague_link=_norm_list(lex.get("vague_link", [])),
         prefixes=lex.get("number_clitics", ""),
+        brackets=list(lex.get("number_brackets", [])),
     )
     pre = f"(?:{clitics}|)" if clitics else ""  # optional: "(?:…|)" runs faster than "(?:…)?" (numbers._trie_regex)
     macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}

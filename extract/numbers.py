@@ -63,14 +63,16 @@ class NumberLexicon:
     vague: dict[str, str]
     vague_link: list[str]
     prefixes: str  # regex of clitics that may stick to a number word (Arabic و، ب، ال …); "" for none
+    brackets: list[str]  # pairs of marks that may enclose a figure's digits («إصابة (6) مدنيين»: "()"); [] for none
 
     def __post_init__(self) -> None:
         p = f"(?:{self.prefixes}|)" if self.prefixes else ""  # "(?:…|)" for "(?:…)?": see _trie_regex
         word = f"{p}{alternation(self.numbers)}" if self.numbers else "(?!)"
         scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
         join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
+        digits = "|".join([*(f"{re.escape(b[0])} ?(?:{DIGITS}) ?{re.escape(b[1])}" for b in self.brackets), DIGITS])
         # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers)
-        core = f"(?:{p}(?:{DIGITS})|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*+"
+        core = f"(?:{p}(?:{digits})|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*+"
         core = f"(?:{core})"
         bare = _joins(self.range_join)
         opened = _joins(self.range_join + self.range_join_open)
@@ -87,7 +89,8 @@ class NumberLexicon:
         # A phrase opens with a digit or one of the words, clitics before it: one look at the words turns most
         # other words away before the alternatives below are tried one by one.
         opening = alternation([*self.qualifiers, *self.range_open, *self.numbers, *self.scales, *self.vague])
-        self.pattern = f"(?<!\\w)(?={p}(?:\\d|{opening}))(?:{qual}{number}{after}|{vague})(?![\\w])"
+        first = "".join(re.escape(b[0]) for b in self.brackets)
+        self.pattern = f"(?<!\\w)(?={p}(?:[\\d{first}]|{opening}))(?:{qual}{number}{after}|{vague})(?![\\w])"
         # Pieces for parsing a matched phrase.
         self._qual_re = re.compile(f"^(?:{self.prefixes})?({alternation(self.qualifiers)})\\s*") if self.qualifiers else None
         self._after_re = re.compile(f"\\s*({alternation(self.qualifiers_after)})$") if self.qualifiers_after else None

@@ -81,12 +81,12 @@ class Normalised:
 
     def part(self, text: str, start: int, end: int) -> str:
         """``normalise_str(text[start:end])``, ``text`` the original: the slice of the normalised text, unless what
-        lies beyond the part could change it (a full stop or space at either end next to an Arabic letter or
-        tatweel beyond it, dropped or kept for it; a capital sigma, lower-cased by what follows it)."""
+        lies beyond the part could change it (a full stop, asterisk or space at either end next to an Arabic letter
+        or tatweel beyond it, dropped or kept for it; a capital sigma, lower-cased by what follows it)."""
         if start >= end:
             return ""
-        if (text[start] in ". " and start and "\u0621" <= text[start - 1] <= "\u064a"
-                or text[end - 1] in ". " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
+        if (text[start] in ".* " and start and "\u0621" <= text[start - 1] <= "\u064a"
+                or text[end - 1] in ".* " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
                 or text.find("\u03a3", start, end) >= 0):
             return normalise_str(text[start:end])
         return self.text[self.to_norm(start):self.to_norm(end)]
@@ -99,11 +99,11 @@ class Normalised:
         return self.orig(start), self.orig(end - 1) + 1
 
 
-# Dropped too: a full stop inside an Arabic word and a space between two tatweels, the spellings that dodge
-# platform filters («ا.ستشها.د»، «شهـ ـيد»).
+# Dropped too: a full stop or an asterisk inside an Arabic word and a space between two tatweels, the spellings
+# that dodge platform filters («ا.ستشها.د»، «استــ*ـشهدت»، «شهـ ـيد»).
 # (One character class first, so that the regex engine skips quickly to the characters that may be dropped.)
 _DROP_CHARS = "".join(sorted(_DROP))
-_DROP_RE = re.compile(f"[{_DROP_CHARS}. ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u064a\u0640]\\.)(?=[\u0621-\u064a\u0640])"
+_DROP_RE = re.compile(f"[{_DROP_CHARS}.* ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u064a\u0640][.*])(?=[\u0621-\u064a\u0640])"
                       "|(?<=\u0640 )(?=\u0640))")
 
 

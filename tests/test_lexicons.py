@@ -46,6 +46,9 @@ def test_numbers_and_conventions(code: str) -> None:
     for key in ("qualifiers", "qualifiers_after", "vague"):
         for phrase, row in (lex.get(key) or {}).items():
             assert row in rows, f"{code}.{key}: {phrase!r} names unknown conventions row {row!r}"
+    for pair in lex.get("number_brackets", []):  # an opening and a closing mark, neither a digit or a letter
+        assert isinstance(pair, str) and len(pair) == 2 and not any(ch.isalnum() for ch in pair), \
+            f"{code}.number_brackets: {pair!r} is not a pair of marks"
 
 
 @pytest.mark.parametrize("code", LANGS)
