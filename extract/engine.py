@@ -410,6 +410,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     trig = s[slice(*g["trig"])] if "trig" in g else s[slice(*g["neg"])] if "neg" in g else None
     parent = st.last_parent[1] if m.rule.subgroup and st.last_parent and st.last_parent[0] >= st.sentence_index - 1 else None
     category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
+    if parent and category == "killed" and parent.category == "injured" and _outcome_open(L, parent.quote):
+        _recategorise(st, parent, "casualties")  # "Five people were shot, one fatally": the five are dead and wounded
     if category is None or (m.rule.subgroup and parent is None and "trig" not in g):
         return None  # a part naming its own category («اثنين من القتلى», "one of the boys was killed") looks further back
         # for its whole, and stands alone when there is none
@@ -603,6 +605,29 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     while b > a and s[b - 1].isspace():
         b -= 1
     return _orig(st, ns, (a, b))
+
+
+def _outcome_open(L: Language, quote: str) -> bool:
+    """True when a figure's quote opens or ends with one of the language's ``outcome_open`` words: harm that does
+    not tell the wounded from the dead ("Five people were shot", "shot eight men")."""
+    rx = L.__dict__.get("_open")
+    if rx is None:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        words = _norm_list(L.data.get("outcome_open", []))
+        rx = L.__dict__["_open"] = re.compile(r"^(?:" + alternation(words) + r")(?!\w)|(?<!\w)(?:" + alternation(words)
+                                              + r")$") if words else False
+    return bool(rx) and rx.search(normalise_str(quote)) is not None
+
+
+def _recategorise(st: _DocState, claim: Claim, category: str) -> None:
+    """Give a claim another category; its id (which holds the category) changes, and so do its parts' links."""
+    old = claim.claim_id
+    claim.category = category
+    claim.claim_id = make_claim_id(st.doc_hash, claim.start, claim.end, category, claim.asset)
+    for c in st.claims:
+        if c.subgroup_of == old:
+            c.subgroup_of = claim.claim_id
 
 
 def _mixed(L: Language, s: str, start: int, end: int) -> bool:
