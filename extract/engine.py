@@ -410,6 +410,16 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     trig = s[slice(*g["trig"])] if "trig" in g else s[slice(*g["neg"])] if "neg" in g else None
     parent = st.last_parent[1] if m.rule.subgroup and st.last_parent and st.last_parent[0] >= st.sentence_index - 1 else None
     category = m.rule.category or (L.lookup(L.triggers, trig) if trig else None) or (parent.category if parent else None)
+    if category == "killed" and (m.rule.subgroup or m.rule.part) and st.tops:
+        # "Five people were shot, one fatally", "Six were shot -- 2 killed and 4 wounded": the five, the six are dead
+        # and wounded (a part of the sentence's figure, or of the last one before it)
+        # in this sentence or the one before; not "and two others were killed", "seven more people shot" (either
+        # names another group: the lexicon's outcome_open_others)
+        i, whole = st.tops[-1]
+        if whole.category == "injured" and i >= st.sentence_index - 1 and whole.best > fig.best \
+                and _outcome_open(L, whole.quote) and not _outcome_open(L, s[m.start:m.end], "outcome_open_others") \
+                and not _outcome_open(L, normalise_str(st.text[max(0, whole.start - 12):whole.end]), "outcome_open_others"):
+            _recategorise(st, whole, "casualties")
     if category is None or (m.rule.subgroup and parent is None and "trig" not in g):
         return None  # a part naming its own category («اثنين من القتلى», "one of the boys was killed") looks further back
         # for its whole, and stands alone when there is none
@@ -603,6 +613,31 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
     while b > a and s[b - 1].isspace():
         b -= 1
     return _orig(st, ns, (a, b))
+
+
+def _outcome_open(L: Language, quote: str, key: str = "outcome_open") -> bool:
+    """True when a figure's quote opens or ends with one of the language's ``outcome_open`` words: harm that does
+    not tell the wounded from the dead ("Five people were shot", "shot eight men"); with ``key`` =
+    "outcome_open_others", when a (normalised) phrase holds a word naming another group ("two others were killed")."""
+    rx = L.__dict__.get("_" + key)
+    if rx is None:
+        from extract.lexicon import _norm_list
+        from extract.numbers import alternation
+        words = alternation(_norm_list(L.data.get(key, [])))
+        rx = L.__dict__["_" + key] = False if not words else re.compile(
+            r"^(?:" + words + r")(?!\w)|(?<!\w)(?:" + words + r")$" if key == "outcome_open"
+            else r"(?<!\w)(?:" + words + r")(?!\w)")
+    return bool(rx) and rx.search(normalise_str(quote) if key == "outcome_open" else quote) is not None
+
+
+def _recategorise(st: _DocState, claim: Claim, category: str) -> None:
+    """Give a claim another category; its id (which holds the category) changes, and so do its parts' links."""
+    old = claim.claim_id
+    claim.category = category
+    claim.claim_id = make_claim_id(st.doc_hash, claim.start, claim.end, category, claim.asset)
+    for c in st.claims:
+        if c.subgroup_of == old:
+            c.subgroup_of = claim.claim_id
 
 
 def _mixed(L: Language, s: str, start: int, end: int) -> bool:
