@@ -29,12 +29,14 @@ _QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # 
 
 @dataclass(frozen=True)
 class Source:
-    """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry)."""
+    """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry), or with
+    ``subjectless`` a verb with no subject of its own («وأشار إلى أن …», «نقلت على إثرها …»)."""
 
     start: int
     end: int
     clause_start: int
     clause_end: int
+    subjectless: bool = False
 
 
 def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
@@ -232,7 +234,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             elif b == a and closed and (sb := _backward(lang, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
-                out.append(Source(m.end(), m.end(), m.start(), m.end()))
+                out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
     if rx := _rx(lang, "report_after"):
         nots = tuple(w + " " for w in _words(lang, "report_after_not"))
         for m in finditer(*rx, s):
@@ -351,11 +353,12 @@ def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None
     """The source whose clause governs a figure: the nearest before it, else the nearest after it. Given the
     sentence, a subject that follows the figure with no mark between ("rebels holding two engineers said")
     is the figure's own phrase, not its source, and a source whose clause opens with "while", "as" or "but"
-    governs no figure before it."""
+    governs no figure before it; nor does a verb after the figure with no subject of its own (its subject is
+    the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried)."""
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)
-    after = [x for x in sources if x.clause_start >= fig_end
+    after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless
              and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
              and not (s is not None and _CLAUSE_OPENS.search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
     return min(after, key=lambda x: x.clause_start) if after else None
