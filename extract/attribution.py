@@ -24,7 +24,7 @@ _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: 
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
 _WORD_AFTER = re.compile(r"\s+\w")  # a word, not a mark, right after a phrase
-_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # up to three words, then the closing mark
+_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,4}}\"")  # up to five words («"المرصد السوري لحقوق الإنسان"»), then the closing mark
 
 
 @dataclass(frozen=True)
