@@ -103,10 +103,16 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     before_via, after_via = None, 0
     kind = None
     tokens: list[re.Match[str]] = []
+    quoted: tuple[int, int, int] | None = None  # (end, tokens, after_via) before a quoted name after the first word
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
         if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
             pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
+        elif quoted is None and n and gap.strip() == '"' and gap[0].isspace() and _QUOTED_NAME.match(s, m.start()):
+            quoted = (end, len(tokens), after_via)  # «منظمة "أطباء بلا حدود"»: the name is read on, with its closing mark
+        elif quoted is not None and gap.startswith('"'):
+            end, quoted = end + 1, None
+            break
         elif _PUNCT.search(gap) or n >= MAX_TOKENS:
             if n == 0 and ('"' in gap or gap.strip() in ("،", ",")):  # «أفاد "بمقتل …»: a quotation opens at
                 return pos, pos, "end"  # the verb, its speaker stood before; so did «أعلن، مساء السبت، أن»'s
@@ -128,6 +134,14 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         end = m.end()
         tokens.append(m)
         n += 1
+    else:
+        if quoted is not None and s.startswith('"', end):
+            end, quoted = end + 1, None  # the name closes the sentence
+    if quoted is not None:  # the quotation was no name (it held a figure or ran on): the source stops before it
+        end, kind, after_via = quoted[0], None, quoted[2]
+        del tokens[quoted[1]:]
+    elif s.startswith('"', end - 1) and tokens and end > tokens[-1].end():
+        return start, end, kind
     if before_via is not None and not after_via:
         return start, before_via, kind
     trim = _words(lang, "report_trim")  # a source cut short ends on a word that needs more («… لوكالة»، "based")
