@@ -24,17 +24,19 @@ _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: 
 _STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
 _WORD_AFTER = re.compile(r"\s+\w")  # a word, not a mark, right after a phrase
-_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,2}}\"")  # up to three words, then the closing mark
+_QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,4}}\"")  # up to five words («"المرصد السوري لحقوق الإنسان"»), then the closing mark
 
 
 @dataclass(frozen=True)
 class Source:
-    """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry)."""
+    """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry), or with
+    ``subjectless`` a verb with no subject of its own («وأشار إلى أن …», «نقلت على إثرها …»)."""
 
     start: int
     end: int
     clause_start: int
     clause_end: int
+    subjectless: bool = False
 
 
 def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
@@ -101,10 +103,16 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
     before_via, after_via = None, 0
     kind = None
     tokens: list[re.Match[str]] = []
+    quoted: tuple[int, int, int] | None = None  # (end, tokens, after_via) before a quoted name after the first word
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
         if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
             pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
+        elif quoted is None and n and gap.strip() == '"' and gap[0].isspace() and _QUOTED_NAME.match(s, m.start()):
+            quoted = (end, len(tokens), after_via)  # «منظمة "أطباء بلا حدود"»: the name is read on, with its closing mark
+        elif quoted is not None and gap.startswith('"'):
+            end, quoted = end + 1, None
+            break
         elif _PUNCT.search(gap) or n >= MAX_TOKENS:
             if n == 0 and ('"' in gap or gap.strip() in ("،", ",")):  # «أفاد "بمقتل …»: a quotation opens at
                 return pos, pos, "end"  # the verb, its speaker stood before; so did «أعلن، مساء السبت، أن»'s
@@ -126,6 +134,14 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         end = m.end()
         tokens.append(m)
         n += 1
+    else:
+        if quoted is not None and s.startswith('"', end):
+            end, quoted = end + 1, None  # the name closes the sentence
+    if quoted is not None:  # the quotation was no name (it held a figure or ran on): the source stops before it
+        end, kind, after_via = quoted[0], None, quoted[2]
+        del tokens[quoted[1]:]
+    elif s.startswith('"', end - 1) and tokens and end > tokens[-1].end():
+        return start, end, kind
     if before_via is not None and not after_via:
         return start, before_via, kind
     trim = _words(lang, "report_trim")  # a source cut short ends on a word that needs more («… لوكالة»، "based")
@@ -232,7 +248,7 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             elif b == a and closed and (sb := _backward(lang, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
-                out.append(Source(m.end(), m.end(), m.start(), m.end()))
+                out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
     if rx := _rx(lang, "report_after"):
         nots = tuple(w + " " for w in _words(lang, "report_after_not"))
         for m in finditer(*rx, s):
@@ -351,11 +367,12 @@ def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None
     """The source whose clause governs a figure: the nearest before it, else the nearest after it. Given the
     sentence, a subject that follows the figure with no mark between ("rebels holding two engineers said")
     is the figure's own phrase, not its source, and a source whose clause opens with "while", "as" or "but"
-    governs no figure before it."""
+    governs no figure before it; nor does a verb after the figure with no subject of its own (its subject is
+    the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried)."""
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)
-    after = [x for x in sources if x.clause_start >= fig_end
+    after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless
              and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
              and not (s is not None and _CLAUSE_OPENS.search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
     return min(after, key=lambda x: x.clause_start) if after else None
