@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import yaml
@@ -55,7 +56,7 @@ class Actors:
             return None
         a = self._claimed.get(phrase)
         if a is None:
-            a = _find(self._claimant_re, self.claimants, phrase) or _find(self._party_re, self.parties, phrase)
+            a = _find(self._claimant_re, self.claimants, phrase, True) or _find(self._party_re, self.parties, phrase)
             if a is None:
                 n = _n(phrase)
                 ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
@@ -84,19 +85,27 @@ def _index(entries: list[dict], claimant: bool) -> dict[str, Actor]:
     return out
 
 
+#: «لل» opening a word is «ل» + «ال» with the article's alef dropped («للمرصد» is «ل» + «المرصد»): written out, so
+#: that the names with the article match after the preposition
+_LIL = re.compile(r"(?<!\S)لل(?=\w\w)")
+
+
 def _regex(index: dict[str, Actor]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?(" + alternation(list(index)) + r")(?!\w)")
 
 
-def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None) -> Actor | None:
+def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None, source: bool = False) -> Actor | None:
+    """The actor of the longest name in ``phrase``; for a ``source`` phrase also after «لل» («حصيلة للمرصد السوري»:
+    a source; in a victims phrase «معقل للمعارضة» names whose stronghold it is, not the victims)."""
     if not phrase:
         return None
-    key = (id(rx), phrase)  # the same phrases recur (claimants, victims): looked up once
+    key = (id(rx), phrase, source)  # the same phrases recur (claimants, victims): looked up once
     done = _FOUND.get(key)
     if done is not None:
         return done[1]
     best = None
-    for m in rx.finditer(_n(phrase)):
+    n = _n(phrase)
+    for m in chain(rx.finditer(n), rx.finditer(_LIL.sub("لال", n)) if source and "لل" in n else ()):
         if best is None or len(m.group(1)) > len(best):
             best = m.group(1)
     found = index.get(" ".join(best.split())) if best else None
