@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from extract.numbers import NumberLexicon, alternation
+from extract.regex_cache import compile_all
 from extract.required_literals import RequiredLiterals, skipping
 from extract.text import normalise_str
 
@@ -150,10 +151,12 @@ def language(code: str) -> Language:
     lang = Language(code, lex, nums, macros, triggers, assets)
     clitic_macros = _clitic_macros(macros, clitics)
     literals = RequiredLiterals()
-    for r in rules_data.get("rules", []):
+    rules = rules_data.get("rules", [])
+    regexes = compile_all([_expand(_norm_pattern(r["pattern"]), macros) for r in rules], f"rules-{code}")
+    for r, regex in zip(rules, regexes):
         lang.rules.append(Rule(
             name=f"{code}.{r['name']}",
-            regex=re.compile(_expand(_norm_pattern(r["pattern"]), macros)),
+            regex=regex,
             requires=literals.clauses(_with_stand_ins(_norm_pattern(r["pattern"]), macros, literals)),
             category=r.get("category"),
             scope=r.get("scope"),
@@ -162,7 +165,7 @@ def language(code: str) -> Language:
             part=bool(r.get("part", False)),
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
-            starts_with_num=_starts_with_num(_expand(_norm_pattern(r["pattern"]), macros), macros["NUM"]),
+            starts_with_num=_starts_with_num(regex.pattern, macros["NUM"]),
             head=_head(_norm_pattern(r["pattern"]), lists, clitic_macros),
         ))
     # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule

@@ -21,7 +21,7 @@ def alternation(words: list[str] | dict[str, object], literal: bool = False) -> 
     flat list of alternatives.
     """
     trie: dict = {}
-    for w in {w for w in words if w}:
+    for w in dict.fromkeys(w for w in words if w):  # in the words' order: the same pattern in every process
         node = trie
         for ch in w if literal else " ".join(w.split()):
             node = node.setdefault(ch, {})
