@@ -28,7 +28,8 @@ _CODE = "I" if _sre.CODESIZE == 4 else "H"
 
 def compile_all(patterns: list[str], name: str) -> list[re.Pattern[str]]:
     """``re.compile`` of each pattern, read from the store ``name`` when it holds this pattern set."""
-    key = hashlib.sha256("\0".join([sys.version, str(_sre.MAGIC), str(_sre.CODESIZE), *patterns]).encode()).hexdigest()[:20]
+    version = [sys.version, str(_sre.MAGIC), str(_sre.CODESIZE)]
+    key = hashlib.sha256("\0".join(version + patterns).encode()).hexdigest()[:20]
     path = CACHE_DIR / f"{name}-{key}.sre"
     try:
         stored = marshal.loads(zlib.decompress(path.read_bytes()))
