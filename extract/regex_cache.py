@@ -9,6 +9,7 @@ file, a read-only directory) falls back to ``re.compile``.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
@@ -35,7 +36,8 @@ def compile_all(patterns: list[str], name: str) -> list[re.Pattern[str]]:
         stored = marshal.loads(zlib.decompress(path.read_bytes()))
         compiled = [_sre.compile(p, flags, _ints(code), groups, groupindex, indexgroup)
                     for p, (flags, code, groups, groupindex, indexgroup) in zip(patterns, stored, strict=True)]
-        os.utime(path)
+        with contextlib.suppress(OSError):  # marks it used (the newest are kept); a read-only store still serves
+            os.utime(path)
         return compiled
     except Exception:  # no store yet, or one this Python cannot read: compile, and store what it gives
         pass
