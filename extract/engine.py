@@ -146,7 +146,34 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
     heads = _headlines(text, spans)
     if heads:
         _title_restated(st.claims, heads)
+    _parts_summed(st.claims)
     return st.claims
+
+
+def _parts_summed(claims: list[Claim]) -> None:
+    """Two or more exact figures of one sentence that sum to an exact figure of the same kind stated in an earlier
+    sentence are its parts told one by one («مقتل 3 مدنيين …» / «إذ قتل طفل ووالده ورجل آخر …»; "Three people
+    were killed …" / "A man and his two sons died …"): each becomes a sub-group of that figure."""
+    def counts(x: Claim) -> bool:
+        return (x.scope == "incident" and not x.subgroup_of and not x.repeats and not x.negated
+                and x.qualifier == "exact")
+    groups: dict[tuple, list[Claim]] = {}
+    for x in claims:
+        if counts(x):
+            groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
+    for (sent, cat, asset), parts in groups.items():
+        if len(parts) < 2:
+            continue
+        total = sum(x.best for x in parts)
+        first = min(x.start for x in parts)
+        whole = None
+        for t in claims:  # the nearest earlier one
+            if (t.start < first and t.sentence != sent and counts(t) and t.category == cat and t.asset == asset
+                    and t.best == total and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
+                whole = t
+        if whole is not None:
+            for x in parts:
+                x.subgroup_of = whole.claim_id
 
 
 _OTHER_STORIES: list[re.Pattern[str]] = []
