@@ -151,11 +151,11 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
 
 
 def _parts_summed(claims: list[Claim]) -> None:
-    """Two or more exact figures of one sentence that sum to an exact figure of the same kind stated in an earlier
-    sentence are its parts told one by one («مقتل 3 مدنيين …» / «إذ قتل طفل ووالده ورجل آخر …»; "Three people
-    were killed …" / "A man and his two sons died …"): each becomes a sub-group of that figure. A later figure that
-    is such a sum restates them. Sums under three are left alone (one and one make two by chance: two incidents
-    of a round-up)."""
+    """Two or more exact figures of one sentence told one by one, and an exact figure of the same kind in another
+    sentence that is their sum («مقتل 3 مدنيين …» / «إذ قتل طفل ووالده ورجل آخر …»; «قُتل مدني وأربعة جنود …» /
+    «ارتقاء خمسة شهداء بينهم مدني واحد»): the sum restates them (the parts stay the counted figures: they name
+    the victims and, often, the place more closely). Sums under three are left alone (one and one make two by
+    chance: two incidents of a round-up)."""
     def counts(x: Claim) -> bool:
         return (x.scope == "incident" and not x.subgroup_of and not x.repeats and not x.negated
                 and x.qualifier == "exact")
@@ -164,29 +164,13 @@ def _parts_summed(claims: list[Claim]) -> None:
         if counts(x):
             groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
     for (sent, cat, asset), parts in groups.items():
-        total = sum(x.best for x in parts)
-        if len(parts) < 2 or total < 3:  # two ones make a two by chance too often (two incidents of a round-up)
-            continue
-        first = min(x.start for x in parts)
-        whole = None
-        for t in claims:  # the nearest earlier one
-            if (t.start < first and t.sentence != sent and counts(t) and t.category == cat and t.asset == asset
-                    and t.best == total and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
-                whole = t
-        if whole is not None:
-            for x in parts:
-                x.subgroup_of = whole.claim_id
-    # and the other way: a later figure that sums one earlier sentence's figures up restates them («قُتل مدني وأربعة
-    # جنود …» / «ارتقاء خمسة شهداء بينهم مدني واحد»)
-    for (sent, cat, asset), parts in groups.items():
         parts = [x for x in parts if counts(x)]
         total = sum(x.best for x in parts)
         if len(parts) < 2 or total < 3:
             continue
-        last = max(x.start for x in parts)
         for t in claims:
-            if (t.start > last and t.sentence != sent and counts(t) and t.category == cat and t.asset == asset
-                    and t.best == total and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
+            if (t.sentence != sent and counts(t) and t.category == cat and t.asset == asset and t.best == total
+                    and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
                 t.repeats = parts[0].claim_id
 
 
