@@ -146,7 +146,32 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
     heads = _headlines(text, spans)
     if heads:
         _title_restated(st.claims, heads)
+    _parts_summed(st.claims)
     return st.claims
+
+
+def _parts_summed(claims: list[Claim]) -> None:
+    """Two or more exact figures of one sentence told one by one, and an exact figure of the same kind in another
+    sentence that is their sum («مقتل 3 مدنيين …» / «إذ قتل طفل ووالده ورجل آخر …»; «قُتل مدني وأربعة جنود …» /
+    «ارتقاء خمسة شهداء بينهم مدني واحد»): the sum restates them (the parts stay the counted figures: they name
+    the victims and, often, the place more closely). Sums under three are left alone (one and one make two by
+    chance: two incidents of a round-up)."""
+    def counts(x: Claim) -> bool:
+        return (x.scope == "incident" and not x.subgroup_of and not x.repeats and not x.negated
+                and x.qualifier == "exact")
+    groups: dict[tuple, list[Claim]] = {}
+    for x in claims:
+        if counts(x):
+            groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
+    for (sent, cat, asset), parts in groups.items():
+        parts = [x for x in parts if counts(x)]
+        total = sum(x.best for x in parts)
+        if len(parts) < 2 or total < 3:
+            continue
+        for t in claims:
+            if (t.sentence != sent and counts(t) and t.category == cat and t.asset == asset and t.best == total
+                    and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
+                t.repeats = parts[0].claim_id
 
 
 _OTHER_STORIES: list[re.Pattern[str]] = []
