@@ -241,7 +241,10 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             if b > a:
                 out.append(Source(a, b, m.start(), b))
     if rx := _rx(lang, "report_verbs"):
+        nouns_after = _words(lang, "report_verb_not_after")
         for m in finditer(*rx, s):
+            if nouns_after and _word_before(s, m.start()) in nouns_after:
+                continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
             a, b, closed = _forward(lang, s, m.end())
             if b > a and s[a:b] not in pronouns:
                 out.append(Source(a, b, m.start(), b))
@@ -289,6 +292,17 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     if '"' in s and len(out) > 1:
         out = [x for x in out if not _quoted_within(s, x, out)]
     return out
+
+
+def _word_before(s: str, pos: int) -> str:
+    """The word ending right before pos, past spaces only ('' after a mark or at the start)."""
+    end = pos
+    while end and s[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and not s[start - 1].isspace() and not _PUNCT.match(s, start - 1):
+        start -= 1
+    return s[start:end]
 
 
 def _quoted_within(s: str, x: Source, sources: list[Source]) -> bool:
