@@ -37,6 +37,7 @@ class Source:
     clause_start: int
     clause_end: int
     subjectless: bool = False
+    joined: bool = False  # a verb joined to what went before by a conjunction after a comma («…، وقال المرصد إن …»)
 
 
 def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
@@ -241,10 +242,14 @@ def find_sources(lang: Language, s: str) -> list[Source]:
             if b > a:
                 out.append(Source(a, b, m.start(), b))
     if rx := _rx(lang, "report_verbs"):
+        nouns_after = _words(lang, "report_verb_not_after")
+        joins = tuple(lang.data.get("report_clause_and", []))
         for m in finditer(*rx, s):
+            if nouns_after and _word_before(s, m.start()) in nouns_after:
+                continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
             a, b, closed = _forward(lang, s, m.end())
             if b > a and s[a:b] not in pronouns:
-                out.append(Source(a, b, m.start(), b))
+                out.append(Source(a, b, m.start(), b, joined=bool(joins) and _joined(s, m.start(), joins)))
             elif b == a and closed and (sb := _backward(lang, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
@@ -289,6 +294,26 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     if '"' in s and len(out) > 1:
         out = [x for x in out if not _quoted_within(s, x, out)]
     return out
+
+
+def _joined(s: str, pos: int, joins: tuple[str, ...]) -> bool:
+    """True when the verb at pos opens with a conjunction (report_clause_and) and a comma stands before it."""
+    if not s.startswith(joins, pos):
+        return False
+    while pos and s[pos - 1].isspace():
+        pos -= 1
+    return pos > 0 and s[pos - 1] in ",،"
+
+
+def _word_before(s: str, pos: int) -> str:
+    """The word ending right before pos, past spaces only ('' after a mark or at the start)."""
+    end = pos
+    while end and s[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and not s[start - 1].isspace() and not _PUNCT.match(s, start - 1):
+        start -= 1
+    return s[start:end]
 
 
 def _quoted_within(s: str, x: Source, sources: list[Source]) -> bool:
@@ -368,11 +393,13 @@ def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None
     sentence, a subject that follows the figure with no mark between ("rebels holding two engineers said")
     is the figure's own phrase, not its source, and a source whose clause opens with "while", "as" or "but"
     governs no figure before it; nor does a verb after the figure with no subject of its own (its subject is
-    the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried)."""
+    the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried), nor a
+    verb joined by a conjunction after a comma («وسقط عدد من القتلى، وقال المرصد إن 16 شخصا قتلوا»: its clause
+    reports what follows it)."""
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)
-    after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless
+    after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless and not x.joined
              and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
              and not (s is not None and _CLAUSE_OPENS.search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
     return min(after, key=lambda x: x.clause_start) if after else None

@@ -485,7 +485,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         claimed_span = st.last_source()
     elif quoted:  # a sentence inside a statement quoted from an earlier one: the statement's source
         claimed_span = quoted
-    claimed_by = st.text[slice(*claimed_span)] if claimed_span else None
+    claimed_by = _written_source(L, st.text, claimed_span) if claimed_span else None
     who = actors().claimant(claimed_by)
     self_reported = None
     if who and who.side and party:
@@ -713,6 +713,26 @@ def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:
         return None
     a, b = st.norm.span(ns + span[0], ns + span[1])
     return st.text[a:_marks_end(st.text, b)].strip() or None
+
+
+def _written_source(L: Language, text: str, span: tuple[int, int]) -> str:
+    """A source phrase as written, but for a preposition glued to its first word that drops the article's first
+    letter (lexicon ``source_article``, Arabic «لل» for «ل» + «ال»): the name is written with its article, without
+    the preposition («وفق حصيلة للمرصد السوري» → «المرصد السوري», «وفقا لـ» + «للمنظمة» → «المنظمة»), as
+    «وفقا لمركز …» gives «مركز …»."""
+    a, b = span
+    pair = L.data.get("source_article")
+    if pair:
+        glued, article = pair
+        k = len(glued) - 1  # «وفقا لـ» read the preposition: the phrase opens inside the glued letters
+        for at in (a, a - k):
+            if at >= 0 and text.startswith(glued, at) and b - at > len(glued) + 1 \
+                    and (at == 0 or not text[at - 1].isalnum()) and (at == a or text[at:a].isalpha()):
+                rest = text[at + len(glued):b]
+                # a name whose own first letter is the article's («اللجنة»: «للجنة» lost one of three)
+                kept = any(rest.startswith(w) for w in L.data.get("source_article_kept", []))
+                return article + (glued[-1] if kept else "") + rest
+    return text[a:b]
 
 
 def _marks_end(text: str, end: int) -> int:
