@@ -7,10 +7,9 @@ from functools import lru_cache
 from itertools import chain
 from pathlib import Path
 
-import yaml
-
 from extract.numbers import alternation
 from extract.text import normalise_str, unmarked
+from extract.yaml_data import read_yaml
 
 PATH = Path(__file__).parent / "data" / "actors.yaml"
 
@@ -123,4 +122,4 @@ _FOUND: dict = {}
 @lru_cache(maxsize=1)
 def actors() -> Actors:
     """The actors file, loaded once."""
-    return Actors(yaml.safe_load(PATH.read_text(encoding="utf-8")))
+    return Actors(read_yaml(PATH))

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from extract.yaml_data import read_yaml
+
 
 PATH = Path(__file__).parent / "data" / "conventions.yaml"
 
@@ -24,7 +25,7 @@ class Figure:
 @lru_cache(maxsize=1)
 def table() -> dict:
     """The conventions rows, loaded once."""
-    return yaml.safe_load(PATH.read_text(encoding="utf-8"))["rows"]
+    return read_yaml(PATH)["rows"]
 
 
 @lru_cache(maxsize=None)

@@ -13,11 +13,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from extract.numbers import alternation
 from extract.required_literals import skipping
 from extract.text import normalise_str
+from extract.yaml_data import read_yaml
 
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 LANGS = ("ar", "en")
@@ -46,7 +45,7 @@ def _alt(names) -> str:
 
 @lru_cache(maxsize=None)
 def _lang(code: str) -> _Lang:
-    data = yaml.safe_load((LANG_DIR / code / "dates.yaml").read_text(encoding="utf-8"))
+    data = read_yaml(LANG_DIR / code / "dates.yaml")
     key = normalise_str
     months = {key(k): int(v) for k, v in data["months"].items()}
     weekdays = {key(k): int(v) for k, v in data["weekdays"].items()}

@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from extract.numbers import NumberLexicon, alternation
 from extract.regex_cache import compile_all
 from extract.required_literals import RequiredLiterals, skipping
 from extract.text import normalise_str
+from extract.yaml_data import read_yaml
 
 LANG_DIR = Path(__file__).parent / "lang"
 LANGS = ("ar", "en")
@@ -90,8 +89,8 @@ def _norm_map(d: dict) -> dict[str, object]:
 def load_data(code: str) -> tuple[dict, dict]:
     """The raw lexicon and rules of a language, as written."""
     base = LANG_DIR / code
-    lex = yaml.safe_load((base / "lexicon.yaml").read_text(encoding="utf-8"))
-    rules = yaml.safe_load((base / "rules.yaml").read_text(encoding="utf-8"))
+    lex = read_yaml(base / "lexicon.yaml")
+    rules = read_yaml(base / "rules.yaml")
     return lex, rules
 
 

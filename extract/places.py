@@ -23,9 +23,8 @@ from functools import lru_cache
 from itertools import accumulate, compress
 from pathlib import Path
 
-import yaml
-
 from extract.text import Normalised, normalise, normalise_str
+from extract.yaml_data import read_yaml
 
 DATA = Path(__file__).resolve().parent / "data"
 GAZETTEER = DATA / "gazetteer.csv"
@@ -120,7 +119,7 @@ class _Gazetteer:
             if len(words) > first.get(words[0], 0):
                 first[words[0]] = len(words)
 
-        extra = yaml.safe_load(EXTRA.read_text(encoding="utf-8"))
+        extra = read_yaml(EXTRA)
         words = extra["admin_words"]
         before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["before"]}
         after = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["after"]}
