@@ -438,10 +438,10 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     if category == "killed" and (m.rule.subgroup or m.rule.part) and st.tops:
         # "Five people were shot, one fatally", "Six were shot -- 2 killed and 4 wounded": the five, the six are dead
         # and wounded (a part of the sentence's figure, or of the last one before it)
-        # in this sentence or the one before; not "and two others were killed", "seven more people shot" (either
+        # in this sentence or the two before; not "and two others were killed", "seven more people shot" (either
         # names another group: the lexicon's outcome_open_others)
         i, whole = st.tops[-1]
-        if whole.category == "injured" and i >= st.sentence_index - 1 and whole.best > fig.best \
+        if whole.category == "injured" and i >= st.sentence_index - 2 and whole.best > fig.best \
                 and _outcome_open(L, whole.quote) and not _outcome_open(L, s[m.start:m.end], "outcome_open_others") \
                 and not _outcome_open(L, normalise_str(st.text[max(0, whole.start - 12):whole.end]), "outcome_open_others"):
             _recategorise(st, whole, "casualties")

@@ -16,3 +16,13 @@ def test_parts_follow_the_new_id() -> None:
 def test_shot_with_no_dead_stays_injured() -> None:
     claims = extract_claims("Six people were shot, including two children.", doc="t", lang="en")
     assert [c.category for c in claims] == ["injured", "injured"]
+
+
+def test_the_dead_two_sentences_on() -> None:
+    """The dead may be named two sentences after the figure ("Five people were shot … Police said … A woman was
+    killed"); three sentences on, the figure stays injured."""
+    two = "Five people were shot on Main Street late Monday. Police said the gunman fled on foot. A woman was killed."
+    assert [c.category for c in extract_claims(two, doc="t", lang="en")] == ["casualties", "killed"]
+    three = ("Five people were shot on Main Street late Monday. Police said the gunman fled on foot. "
+             "Officers closed the road for hours. A woman was killed.")
+    assert [c.category for c in extract_claims(three, doc="t", lang="en")] == ["injured", "killed"]

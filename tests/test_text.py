@@ -16,6 +16,12 @@ def test_arabic_letter_forms_digits_and_spaces() -> None:
     assert normalise_str("آلاف") == "الاف"
 
 
+def test_backslash_is_a_space() -> None:
+    """Some news feeds write a line break as a backslash ("holding two\\French hostages"): it separates words."""
+    assert normalise_str("holding two\\French hostages") == "holding two french hostages"
+    assert normalise("a\\b é").text == "a b é"
+
+
 def test_marks_that_dodge_filters_are_dropped_inside_arabic_words_only() -> None:
     """A full stop or asterisk between Arabic letters or tatweels is dropped («استــ*ـشهد»، «ق.صف»); elsewhere it
     stays (a bold marker around a word, arithmetic, a Latin abbreviation)."""
