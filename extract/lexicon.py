@@ -6,13 +6,14 @@ Every word list becomes a regex macro ``{NAME}`` (upper-cased section name) usab
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from extract.numbers import NumberLexicon, alternation
-from extract.regex_cache import compile_all
+from extract.regex_cache import compile_all, stored
 from extract.required_literals import RequiredLiterals, skipping
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
@@ -149,14 +150,15 @@ def language(code: str) -> Language:
             macros[key] = _expand(_norm_pattern(str(value)), macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
     clitic_macros = _clitic_macros(macros, clitics)
-    literals = RequiredLiterals()
     rules = rules_data.get("rules", [])
-    regexes = compile_all([_expand(_norm_pattern(r["pattern"]), macros) for r in rules], f"rules-{code}")
-    for r, regex in zip(rules, regexes):
+    written = [_norm_pattern(r["pattern"]) for r in rules]
+    regexes = compile_all([_expand(w, macros) for w in written], f"rules-{code}")
+    requires = _requires(written, macros, code)
+    for r, w, regex, needs in zip(rules, written, regexes, requires):
         lang.rules.append(Rule(
             name=f"{code}.{r['name']}",
             regex=regex,
-            requires=literals.clauses(_with_stand_ins(_norm_pattern(r["pattern"]), macros, literals)),
+            requires=needs,
             category=r.get("category"),
             scope=r.get("scope"),
             subgroup=bool(r.get("subgroup", False)),
@@ -165,7 +167,7 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(regex.pattern, macros["NUM"]),
-            head=_head(_norm_pattern(r["pattern"]), lists, clitic_macros),
+            head=_head(w, lists, clitic_macros),
         ))
     # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule
     # with a head is only tried there. Short heads («ال», "a") open most words: the rules with one have their own
@@ -184,6 +186,19 @@ def language(code: str) -> Language:
                                             + _norm_list(lex.get("read_words", []))))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
+
+
+def _requires(written: list[str], macros: dict[str, str], code: str) -> list[tuple[frozenset[str], ...]]:
+    """Each rule's literal clauses (``RequiredLiterals``), kept in the rules' store: they depend only on the
+    patterns as written, the macros and the code that reads them (this module and required_literals.py)."""
+    import extract.required_literals
+
+    def build() -> list[tuple[frozenset[str], ...]]:
+        literals = RequiredLiterals()
+        return [literals.clauses(_with_stand_ins(w, macros, literals)) for w in written]
+
+    code_text = [Path(m.__file__).read_text(encoding="utf-8") for m in (extract.required_literals, sys.modules[__name__])]
+    return stored(f"literals-{code}", code_text + written + [x for kv in sorted(macros.items()) for x in kv], build)
 
 
 _OPENER = re.compile(r"\(\?P<\w+>|\(\?:")

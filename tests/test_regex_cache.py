@@ -1,4 +1,5 @@
-"""The store of compiled rule regexes (extract/regex_cache.py): what it gives back equals re.compile's pattern."""
+"""The store of what the rules compile to (extract/regex_cache.py): what it gives back equals what is computed
+afresh (regexes: re.compile's pattern; literal clauses: RequiredLiterals')."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,8 @@ import re
 import pytest
 
 from extract import regex_cache
-from extract.lexicon import LANGS, language
+from extract.lexicon import LANGS, _norm_pattern, _with_stand_ins, language, load_data
+from extract.required_literals import RequiredLiterals
 
 SMALL = [r"(?<!\w)(?P<num>\d+)\s+(?P<trig>killed|wounded)(?!\w)", r"قتل(?:ى|وا)?\s+(?P<num>[٠-٩\d]+)", r"(a|b)*?c{2,5}"]
 
@@ -75,3 +77,27 @@ def test_rules_read_from_a_store_equal_fresh_compilation(tmp_path, monkeypatch, 
     monkeypatch.setattr(regex_cache, "CACHE_DIR", tmp_path)  # after the language is loaded (from the real store)
     regex_cache.compile_all(patterns, "rules")  # writes the store
     _same(regex_cache.compile_all(patterns, "rules"), patterns)  # read from it
+
+
+def test_plain_data_is_stored_once(store):
+    built = []
+
+    def build():
+        built.append(1)
+        return [(frozenset({"killed", "wounded"}),), ()]
+
+    first = regex_cache.stored("t", ["a", "b"], build)
+    again = regex_cache.stored("t", ["a", "b"], build)
+    assert first == again == [(frozenset({"killed", "wounded"}),), ()]
+    assert len(built) == 1
+    regex_cache.stored("t", ["a", "c"], build)  # another key: built again
+    assert len(built) == 2
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_rules_literal_clauses_equal_fresh_reading(code):
+    lang = language(code)  # its clauses may come from the store
+    _, rules = load_data(code)
+    literals = RequiredLiterals()
+    fresh = [literals.clauses(_with_stand_ins(_norm_pattern(r["pattern"]), lang.macros, literals)) for r in rules["rules"]]
+    assert [r.requires for r in lang.rules] == fresh
