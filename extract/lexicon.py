@@ -197,7 +197,10 @@ def _requires(written: list[str], macros: dict[str, str], code: str) -> list[tup
         literals = RequiredLiterals()
         return [literals.clauses(_with_stand_ins(w, macros, literals)) for w in written]
 
-    code_text = [Path(m.__file__).read_text(encoding="utf-8") for m in (extract.required_literals, sys.modules[__name__])]
+    try:
+        code_text = [Path(m.__file__).read_text(encoding="utf-8") for m in (extract.required_literals, sys.modules[__name__])]
+    except (OSError, TypeError, UnicodeDecodeError):  # no source to key on (an install without .py files): read afresh
+        return build()
     return stored(f"literals-{code}", code_text + written + [x for kv in sorted(macros.items()) for x in kv], build)
 
 
