@@ -849,7 +849,15 @@ def _preliminary_superseded(claims: list[Claim], alone: dict[str, str]) -> None:
             c.repeats = final.claim_id
 
 
-_REFLEXIVE = frozenset({"himself", "herself", "themselves", "نفسه", "نفسها"})
+def _reflexive(c: Claim) -> bool:
+    """True when a figure's victims are one of its language's ``reflexive`` words ("himself", «نفسه»)."""
+    if not c.victims or c.lang not in LANGS:
+        return False
+    L = language(c.lang)
+    words = L.__dict__.get("_reflexive")
+    if words is None:
+        words = L.__dict__["_reflexive"] = frozenset(normalise_str(str(w)) for w in L.data.get("reflexive", []))
+    return normalise_str(c.victims) in words
 
 
 def _mark_repeats(claims: list[Claim]) -> None:
@@ -871,7 +879,7 @@ def _mark_repeats(claims: list[Claim]) -> None:
                 c.repeats = first.claim_id
             continue
         # a figure of one person who did it to themself («himself») never restates another person's
-        key = (c.category, c.asset, c.best, c.scope, normalise_str(c.victims or "") in _REFLEXIVE)
+        key = (c.category, c.asset, c.best, c.scope, _reflexive(c))
         first = seen.get(key)
         same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.end < 60
                          and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
