@@ -138,9 +138,15 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
         # a list set above the article's body (no paragraph before it): the body after it is the article's
         back = None if _ARTICLE_PARAGRAPH.search(norm.text, 0, cut) else _ARTICLE_PARAGRAPH.search(norm.text, cut)
         back0 = norm.span(back.start(), back.start())[0] if back else len(text)
+        listed = {c.claim_id: c for c in st.claims if cut0 <= c.start < back0}
         for c in st.claims:
-            if cut0 <= c.start < back0:
+            if c.claim_id in listed:
                 c.scope = "cumulative"
+            elif c.subgroup_of in listed:  # the article's figure is no part of a listed story's
+                whole = listed[c.subgroup_of]
+                whole.includes = [x for x in whole.includes if x != {"victims": c.victims, "low": c.low, "best": c.best,
+                                                                     "high": c.high, "qualifier": c.qualifier}]
+                c.subgroup_of = None
     _mark_repeats(st.claims)
     _preliminary_superseded(st.claims, st.alone)
     heads = _headlines(text, spans)
@@ -860,10 +866,34 @@ def _reflexive(c: Claim) -> bool:
     return normalise_str(c.victims) in words
 
 
+def _victim_kind(c: Claim) -> str | None:
+    """The one kind of person (``victim_kinds`` of its language: children, women, men) a figure's victims' words
+    name; None when they name none or several ("women and children")."""
+    if not c.victims or c.lang not in LANGS:
+        return None
+    L = language(c.lang)
+    kinds = L.__dict__.get("_victim_kinds")
+    if kinds is None:
+        kinds = L.__dict__["_victim_kinds"] = {normalise_str(str(w)): str(kind) for kind, words in
+                                               (L.data.get("victim_kinds") or {}).items() for w in words}
+    found = {k for w in normalise_str(c.victims).split() if (k := L.lookup(kinds, w))}
+    return found.pop() if len(found) == 1 else None
+
+
+def _same_party(a: Claim, b: Claim) -> bool:
+    return a.party == b.party or None in (a.party, b.party)
+
+
+def _same_kind(a: Claim, b: Claim) -> bool:
+    """Whether two figures may count the same kind of person (``_victim_kind``)."""
+    return (ka := _victim_kind(a)) is None or (kb := _victim_kind(b)) is None or ka == kb
+
+
 def _mark_repeats(claims: list[Claim]) -> None:
     """A later figure with the same category, best figure and party as an earlier one restates it («6 قتلى» and
-    «ستة على الأقل», "six" and "at least six": the same count, stated twice)."""
-    seen: dict[tuple, Claim] = {}
+    «ستة على الأقل», "six" and "at least six": the same count, stated twice), unless they count different kinds
+    of person ("a woman" and "a child")."""
+    seen: dict[tuple, list[Claim]] = {}
     for c in claims:
         if c.subgroup_of or c.negated:
             continue
@@ -874,16 +904,18 @@ def _mark_repeats(claims: list[Claim]) -> None:
             first = next((x for x in claims if x is not c and not x.subgroup_of and not x.negated
                           and (x.qualifier not in ("unquantified", "vague") or x.start < c.start)
                           and x.category == c.category and x.asset == c.asset and x.scope == c.scope
-                          and (x.party == c.party or None in (x.party, c.party))), None)
+                          and _same_party(x, c) and _same_kind(x, c)), None)
             if first:
                 c.repeats = first.claim_id
             continue
         # a figure of one person who did it to themself («himself») never restates another person's
         key = (c.category, c.asset, c.best, c.scope, _reflexive(c))
-        first = seen.get(key)
+        # the first figure of each kind of person (a figure of another party is no repeat and is not kept)
+        firsts = seen.setdefault(key, [])
+        first = next((x for x in firsts if _same_kind(x, c)), None)
         same_sentence = (first is not None and first.sentence == c.sentence and 0 <= c.start - first.end < 60
                          and normalise_str(first.victims or "") != normalise_str(c.victims or ""))
-        if first and not same_sentence and (first.party == c.party or None in (first.party, c.party)):
+        if first and not same_sentence and _same_party(first, c):
             c.repeats = first.claim_id
-        else:
-            seen.setdefault(key, c)
+        elif first is None:
+            firsts.append(c)
