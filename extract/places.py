@@ -157,6 +157,7 @@ class _Gazetteer:
         lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
         self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
                                          for w, _c, _p in self.prefixes) if lead else "(?!)")
+        self.lead = re.compile(f"[{re.escape(lead)}]" if lead else "(?!)")  # what `glued` needs after the clitics
         # every first part of a longer name, as space-joined words
         self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
@@ -296,11 +297,13 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     """
     s = norm.text
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
-    parts = (_SPLIT if _HAS_ARABIC.search(s) else _SPLIT_LATIN).split(s)
+    arabic = _HAS_ARABIC.search(s) is not None
+    parts = (_SPLIT if arabic else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
-    if g.glued.search(s):
+    # (a glued clitic is an Arabic letter before a Latin one: a text lacking either is spared the search)
+    if arabic and g.lead.search(s) and g.glued.search(s):
         glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
         todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
     out = []
