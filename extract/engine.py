@@ -749,16 +749,18 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
-        if openings := _norm_list(L.data.get("cumulative_openings", [])):  # "Since …" opening the sentence
-            rx = rx + r"|^\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"
         # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
         # on both the synthetic and the research corpus)
         rx = L.__dict__["_cum"] = re.compile(rx)
-        # a sentence opening with a past event's date ("In December 2012, …", "On Nov. 5, 2009, …"): one match at its start
-        L.__dict__["_cum_dated"] = re.compile("|".join(L.data.get("cumulative_dates", [])) or "(?!)")
+        # what may open the sentence, matched at its start only: "Since …", and a past event's date ("In December
+        # 2012, …", "On Nov. 5, 2009, …")
+        openings = _norm_list(L.data.get("cumulative_openings", []))
+        starts = ([r"\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"] if openings else []) \
+            + L.data.get("cumulative_dates", [])
+        L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
-        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_dated"].match(s)))  # once per sentence
+        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_opening"].match(s)))  # once per sentence
     return last[1]
 
 
