@@ -183,6 +183,7 @@ _ABBREV = frozenset(
 # the end of an HTML entity whose "&" was lost in a feed ("#39;" for an apostrophe, "quot;")
 _ENTITY = re.compile(r"(?:#\d{1,4}|\bquot|\bamp|\bapos|\blt|\bgt)$")
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_WORD_END = frozenset(_WORD_CHARS + "\n")  # what _last_word may find a word before (a final line break is passed)
 
 
 MAX_SENTENCE = 1000
@@ -198,9 +199,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENT_END.finditer(text):
         first = text[m.start()]
-        if first == ".":
-            w = _last_word(text[max(pos, m.start() - 12):m.start()])
-            if w and (len(w) == 1 or w.lower() in _ABBREV):
+        if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
+            if text[m.start() - 1] in _WORD_END and (w := _last_word(text[max(pos, m.start() - 12):m.start()])) \
+                    and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
         elif first == ";" and _ENTITY.search(text, max(pos, m.start() - 6), m.start()):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
