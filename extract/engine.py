@@ -193,13 +193,14 @@ def _other_stories(ntext: str) -> int:
             return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
 
         headings, markers = words("other_stories"), words("comments_start")
-        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
+        # a heading's line found by the line break before it (the regex engine skips to the line breaks)
+        _OTHER_STORIES.append(re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
                               else re.compile("(?!)"))
         _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
     first = _SENTENCE_LINE.search(ntext, 0, 100)
-    start = first.end() if first else 100
-    ends = [m.start() for rx in _OTHER_STORIES if (m := rx.search(ntext, start))]
-    return min(ends, default=len(ntext))
+    start = first.end() if first else 100  # (at least 1: a heading's line opens at start or after it)
+    heading, marker = _OTHER_STORIES[0].search(ntext, start - 1), _OTHER_STORIES[1].search(ntext, start)
+    return min(heading.start() + 1 if heading else len(ntext), marker.start() if marker else len(ntext))
 
 
 #: A line of five words or more: a page's title or a sentence (navigation above the article has shorter lines).
