@@ -317,8 +317,10 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             continue
         pos = offsets[2 * i + 1]  # word i starts at s[pos]
         tok = words[i]
-        if cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
-            continue  # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin)
+        # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
+        # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
+        if cased and tok[0] in _LOWER and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+            continue
         variants = known.get(tok)
         if variants is None:
             variants = _starts(tok, g)
