@@ -37,6 +37,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
 _SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
 _SPLIT_LATIN = re.compile(r"([^\W_]+)")
+_SPLIT_ASCII = re.compile(r"([^\W_]+)", re.ASCII)  # the same split of an ASCII text, by the engine's faster tables
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
@@ -298,7 +299,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     s = norm.text
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
     arabic = _HAS_ARABIC.search(s) is not None
-    parts = (_SPLIT if arabic else _SPLIT_LATIN).split(s)
+    parts = (_SPLIT if arabic else _SPLIT_ASCII if s.isascii() else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
