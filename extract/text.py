@@ -97,6 +97,8 @@ class Normalised:
         if start >= end:
             o = self.orig(start)
             return o, o
+        if not self.drops and end <= len(self.text):  # nothing dropped: the offsets are the original ones
+            return start, end
         return self.orig(start), self.orig(end - 1) + 1
 
 
