@@ -737,8 +737,10 @@ def _written_source(L: Language, text: str, span: tuple[int, int]) -> str:
 
 
 def _marks_end(text: str, end: int) -> int:
-    """Extend an original end offset over the diacritics and tatweel that close the word («مدنياً»)."""
-    while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] == "\u0640"):
+    """Extend an original end offset over the diacritics and tatweel that close the word («مدنياً»; no character
+    below U+0300 is either)."""
+    while end < len(text) and text[end] >= "\u0300" and (unicodedata.category(text[end]) == "Mn"
+                                                         or text[end] == "\u0640"):
         end += 1
     return end
 

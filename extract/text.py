@@ -72,7 +72,7 @@ class Normalised:
     def to_norm(self, i: int) -> int:
         """The first normalised index at or after original index i: i less the characters dropped before it."""
         if not self.drops:
-            return min(i, len(self.text))
+            return i if i < len(self.text) else len(self.text)
         return max(0, min(i - bisect_left(self._dropped, i), len(self.text)))
 
     @cached_property
@@ -90,7 +90,7 @@ class Normalised:
                 or text[end - 1] in ".* " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
                 or text.find("\u03a3", start, end) >= 0):
             return normalise_str(text[start:end])
-        return self.text[self.to_norm(start):self.to_norm(end)]
+        return self.text[self.to_norm(start):self.to_norm(end)] if self.drops else self.text[start:end]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
