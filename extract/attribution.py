@@ -160,7 +160,9 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
             and _quoted_back(s, cut.end() - 1):  # … but a name in quotation marks is («وكانت "الشبكة" قد وثقت»)
         cut = _TO_LAST_MARK.match(s, 0, s.rfind('"', 0, cut.end() - 1))
     tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, pos))
-    stops = _STOP_BACK | _words(lang, "report_back_stop")
+    stops = lang.__dict__.get("_back_stops")
+    if stops is None:
+        stops = lang.__dict__["_back_stops"] = _STOP_BACK | _words(lang, "report_back_stop")
     skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
     n = 0
     for m in reversed(tokens):
@@ -227,23 +229,35 @@ def _aside_start(before: str) -> int | None:
     return opening if opening > 0 else None
 
 
+def _lists(lang: Language) -> tuple:
+    """What find_sources reads of a language, gathered once: (pronouns, the regexes of report_before,
+    report_relative, report_verbs, report_after and report_masdar, the words of report_verb_not_after, the
+    report_clause_and openings, the report_after_not words each with its space, the report_back_skip and
+    report_colon_heads words)."""
+    lists = lang.__dict__.get("_source_lists")
+    if lists is None:
+        lists = lang.__dict__["_source_lists"] = (
+            frozenset(lang.data.get("pronouns", [])),
+            _rx(lang, "report_before"), _rx(lang, "report_relative"), _rx(lang, "report_verbs"),
+            _rx(lang, "report_after"), _rx(lang, "report_masdar"),
+            _words(lang, "report_verb_not_after"), tuple(lang.data.get("report_clause_and", [])),
+            tuple(w + " " for w in _words(lang, "report_after_not")), _words(lang, "report_back_skip"),
+            _words(lang, "report_colon_heads"))
+    return lists
+
+
 def find_sources(lang: Language, s: str) -> list[Source]:
     """Every reporting clause of a normalised sentence, with its source span."""
     out: list[Source] = []
-    pronouns = lang.__dict__.get("_pronouns")
-    if pronouns is None:
-        pronouns = lang.__dict__["_pronouns"] = frozenset(lang.data.get("pronouns", []))
-    if rx := _rx(lang, "report_before"):
-        relative = _rx(lang, "report_relative")
+    pronouns, before_rx, relative, verbs_rx, after_rx, masdar_rx, nouns_after, joins, nots, skip, heads = _lists(lang)
+    if rx := before_rx:
         for m in finditer(*rx, s):
             a, b, _ = _forward(lang, s, m.end())
             if b > a and relative and (r := relative[0].search(s, a, b)):
                 a, b, _ = _forward(lang, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
                 out.append(Source(a, b, m.start(), b))
-    if rx := _rx(lang, "report_verbs"):
-        nouns_after = _words(lang, "report_verb_not_after")
-        joins = tuple(lang.data.get("report_clause_and", []))
+    if rx := verbs_rx:
         for m in finditer(*rx, s):
             if nouns_after and _word_before(s, m.start()) in nouns_after:
                 continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
@@ -254,13 +268,11 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
-    if rx := _rx(lang, "report_after"):
-        nots = tuple(w + " " for w in _words(lang, "report_after_not"))
+    if rx := after_rx:
         for m in finditer(*rx, s):
             if nots and s.startswith(nots, m.end() + 1):
                 continue  # "the shooting claimed the life of …": no report
             before = s[:m.start()].rstrip()
-            skip = _words(lang, "report_back_skip")
             while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in skip and last[0].endswith((",", "،")):
                 before = last[0]  # "…, has confirmed": the particle stands after the aside
             if before.endswith((",", "،", '"')) or not before:
@@ -281,15 +293,15 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
-    if rx := _rx(lang, "report_masdar"):  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb
-        heads = _words(lang, "report_colon_heads")  # … with a source opening as a headline's does («إعلان حالة
-        for m in finditer(*rx, s):  # الطوارئ» names none), closed by a figure or a closing word
+    if rx := masdar_rx:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
+        for m in finditer(*rx, s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
+            # figure or a closing word
             a, b, closed = _forward(lang, s, m.end())
             if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):
                 out.append(Source(a, b, m.start(), b))
-    if (colon := _colon_source(lang, s)) is not None:
+    if (colon := _colon_source(heads, s)) is not None:
         out.append(colon)
-    if (paren := _paren_source(lang, s)) is not None:
+    if (paren := _paren_source(heads, s)) is not None:
         out.append(paren)
     if '"' in s and len(out) > 1:
         out = [x for x in out if not _quoted_within(s, x, out)]
@@ -331,11 +343,11 @@ def _quoted_within(s: str, x: Source, sources: list[Source]) -> bool:
 _SEGMENT_MARKS = "|-،,.!?؟\"()"
 
 
-def _colon_source(lang: Language, s: str) -> Source | None:
+def _colon_source(heads: frozenset[str], s: str) -> Source | None:
     """«الدفاع المدني: إصابات بسبب غارة»: a headline whose figure follows a colon names its source before it. The
     source opens with a word of report_colon_heads (a dateline, «إدلب: …», or a page's «حلب::» does not) and has at
-    most six words, after the last mark or page-furniture bar before the colon."""
-    heads = _words(lang, "report_colon_heads")
+    most six words, after the last mark or page-furniture bar before the colon. ``heads``: the language's
+    report_colon_heads."""
     colon = s.find(":")
     if not heads or colon <= 0 or colon > 160 or s.startswith(":", colon + 1):
         return None
@@ -364,10 +376,10 @@ _DATE_BEFORE = re.compile(r"\d[\s\-–]*\Z")
 _PAREN_END = re.compile(r"\(([^()]{2,60})\)[\s.]*\Z")
 
 
-def _paren_source(lang: Language, s: str) -> Source | None:
+def _paren_source(heads: frozenset[str], s: str) -> Source | None:
     """«مقتل ستة مدنيين في قصف على البلدة (المرصد)»: a sentence closed by a source in parentheses (of at most four
-    words, opening with a word of report_colon_heads, not after a date) names the source of the figures before it."""
-    heads = _words(lang, "report_colon_heads")
+    words, opening with a word of report_colon_heads, ``heads``, not after a date) names the source of the figures
+    before it."""
     m = _PAREN_END.search(s) if heads and s.rstrip().endswith((")", ").")) else None
     if m is None or len(m.group(1).split()) > 4 or not _opens_with(s, m.start(1), m.end(1), heads) \
             or _DATE_BEFORE.search(s, 0, m.start()):

@@ -199,13 +199,14 @@ def _other_stories(ntext: str) -> int:
             return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
 
         headings, markers = words("other_stories"), words("comments_start")
-        _OTHER_STORIES.append(re.compile(r"(?m)^[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
+        # a heading's line found by the line break before it (the regex engine skips to the line breaks)
+        _OTHER_STORIES.append(re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
                               else re.compile("(?!)"))
         _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
     first = _SENTENCE_LINE.search(ntext, 0, 100)
-    start = first.end() if first else 100
-    ends = [m.start() for rx in _OTHER_STORIES if (m := rx.search(ntext, start))]
-    return min(ends, default=len(ntext))
+    start = first.end() if first else 100  # (at least 1: a heading's line opens at start or after it)
+    heading, marker = _OTHER_STORIES[0].search(ntext, start - 1), _OTHER_STORIES[1].search(ntext, start)
+    return min(heading.start() + 1 if heading else len(ntext), marker.start() if marker else len(ntext))
 
 
 #: A line of five words or more: a page's title or a sentence (navigation above the article has shorter lines).
@@ -742,8 +743,10 @@ def _written_source(L: Language, text: str, span: tuple[int, int]) -> str:
 
 
 def _marks_end(text: str, end: int) -> int:
-    """Extend an original end offset over the diacritics and tatweel that close the word («مدنياً»)."""
-    while end < len(text) and (unicodedata.category(text[end]) == "Mn" or text[end] == "\u0640"):
+    """Extend an original end offset over the diacritics and tatweel that close the word («مدنياً»; no character
+    below U+0300 is either)."""
+    while end < len(text) and text[end] >= "\u0300" and (unicodedata.category(text[end]) == "Mn"
+                                                         or text[end] == "\u0640"):
         end += 1
     return end
 
@@ -755,16 +758,18 @@ def _cumulative(L: Language, s: str) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
-        if openings := _norm_list(L.data.get("cumulative_openings", [])):  # "Since …" opening the sentence
-            rx = rx + r"|^\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"
         # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
         # on both the synthetic and the research corpus)
         rx = L.__dict__["_cum"] = re.compile(rx)
-        # a sentence opening with a past event's date ("In December 2012, …", "On Nov. 5, 2009, …"): one match at its start
-        L.__dict__["_cum_dated"] = re.compile("|".join(L.data.get("cumulative_dates", [])) or "(?!)")
+        # what may open the sentence, matched at its start only: "Since …", and a past event's date ("In December
+        # 2012, …", "On Nov. 5, 2009, …")
+        openings = _norm_list(L.data.get("cumulative_openings", []))
+        starts = ([r"\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"] if openings else []) \
+            + L.data.get("cumulative_dates", [])
+        L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:
-        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_dated"].match(s)))  # once per sentence
+        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_opening"].match(s)))  # once per sentence
     return last[1]
 
 

@@ -37,6 +37,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
 _SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
 _SPLIT_LATIN = re.compile(r"([^\W_]+)")
+_SPLIT_ASCII = re.compile(r"([^\W_]+)", re.ASCII)  # the same split of an ASCII text, by the engine's faster tables
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
@@ -157,6 +158,7 @@ class _Gazetteer:
         lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
         self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
                                          for w, _c, _p in self.prefixes) if lead else "(?!)")
+        self.lead = re.compile(f"[{re.escape(lead)}]" if lead else "(?!)")  # what `glued` needs after the clitics
         # every first part of a longer name, as space-joined words
         self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
@@ -296,11 +298,13 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     """
     s = norm.text
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
-    parts = (_SPLIT if _HAS_ARABIC.search(s) else _SPLIT_LATIN).split(s)
+    arabic = _HAS_ARABIC.search(s) is not None
+    parts = (_SPLIT if arabic else _SPLIT_ASCII if s.isascii() else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
-    if g.glued.search(s):
+    # (a glued clitic is an Arabic letter before a Latin one: a text lacking either is spared the search)
+    if arabic and g.lead.search(s) and g.glued.search(s):
         glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
         todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
     out = []
@@ -314,8 +318,10 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             continue
         pos = offsets[2 * i + 1]  # word i starts at s[pos]
         tok = words[i]
-        if cased and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
-            continue  # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin)
+        # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
+        # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
+        if cased and tok[0] in _LOWER and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+            continue
         variants = known.get(tok)
         if variants is None:
             variants = _starts(tok, g)

@@ -72,7 +72,7 @@ class Normalised:
     def to_norm(self, i: int) -> int:
         """The first normalised index at or after original index i: i less the characters dropped before it."""
         if not self.drops:
-            return min(i, len(self.text))
+            return i if i < len(self.text) else len(self.text)
         return max(0, min(i - bisect_left(self._dropped, i), len(self.text)))
 
     @cached_property
@@ -90,13 +90,15 @@ class Normalised:
                 or text[end - 1] in ".* " and end < len(text) and "\u0621" <= text[end] <= "\u064a"
                 or text.find("\u03a3", start, end) >= 0):
             return normalise_str(text[start:end])
-        return self.text[self.to_norm(start):self.to_norm(end)]
+        return self.text[self.to_norm(start):self.to_norm(end)] if self.drops else self.text[start:end]
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original (start, end) of the normalised span [start, end)."""
         if start >= end:
             o = self.orig(start)
             return o, o
+        if not self.drops and end <= len(self.text):  # nothing dropped: the offsets are the original ones
+            return start, end
         return self.orig(start), self.orig(end - 1) + 1
 
 
@@ -183,6 +185,7 @@ _ABBREV = frozenset(
 # the end of an HTML entity whose "&" was lost in a feed ("#39;" for an apostrophe, "quot;")
 _ENTITY = re.compile(r"(?:#\d{1,4}|\bquot|\bamp|\bapos|\blt|\bgt)$")
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
+_WORD_END = frozenset(_WORD_CHARS + "\n")  # what _last_word may find a word before (a final line break is passed)
 
 
 MAX_SENTENCE = 1000
@@ -198,9 +201,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     pos = 0
     for m in _SENT_END.finditer(text):
         first = text[m.start()]
-        if first == ".":
-            w = _last_word(text[max(pos, m.start() - 12):m.start()])
-            if w and (len(w) == 1 or w.lower() in _ABBREV):
+        if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
+            if text[m.start() - 1] in _WORD_END and (w := _last_word(text[max(pos, m.start() - 12):m.start()])) \
+                    and (len(w) == 1 or w.lower() in _ABBREV):
                 continue
         elif first == ";" and _ENTITY.search(text, max(pos, m.start() - 6), m.start()):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
