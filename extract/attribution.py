@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extract.lexicon import Language
+from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
 from extract.required_literals import finditer, skipping
 
@@ -21,7 +21,6 @@ _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs acro
 _PUNCT = re.compile(f"[{_MARKS}]")
 _TOKEN = re.compile(f"[^\\s{_MARKS}]+")
 _TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
-_STOP_BACK = frozenset("that and but while when as which who after before because with where if since".split())
 MAX_TOKENS = 8
 _WORD_AFTER = re.compile(r"\s+\w")  # a word, not a mark, right after a phrase
 _QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,4}}\"")  # up to five words («"المرصد السوري لحقوق الإنسان"»), then the closing mark
@@ -162,7 +161,8 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
     tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, pos))
     stops = lang.__dict__.get("_back_stops")
     if stops is None:
-        stops = lang.__dict__["_back_stops"] = _STOP_BACK | _words(lang, "report_back_stop")
+        # every language's stops: a sentence may hold another language's words ("Shared with Public" in an Arabic post)
+        stops = lang.__dict__["_back_stops"] = frozenset().union(*(_words(language(c), "report_back_stop") for c in LANGS))
     skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
     n = 0
     for m in reversed(tokens):
@@ -394,17 +394,22 @@ def carries(lang: Language, s: str) -> bool:
     return bool(rx) and (rx[0].match(s) or rx[0].match(s, 1) or rx[0].match(s, 2)) is not None  # at 0, 1 or 2
 
 
-# a reporting clause opened by one of these ("…, and while the government announced …", "…, as the minister said …";
-# not "and", which joins two sources: "the army and the ministry said")
-# is a clause of its own: it does not govern a figure before it
-_CLAUSE_OPENS = re.compile(r"(?<!\w)(?:while|whereas|although|though|but|as|فيما|بينما)\s+\Z")
+def _clause_opens(lang: Language) -> re.Pattern[str]:
+    """A word of ``report_clause_opens`` ending a text ("…, and while", «فيما»): a reporting clause it opens is a
+    clause of its own ("…, as the minister said …"), which governs no figure before it."""
+    rx = lang.__dict__.get("_clause_opens")
+    if rx is None:
+        words = sorted(_words(lang, "report_clause_opens"))
+        rx = lang.__dict__["_clause_opens"] = re.compile(r"(?<!\w)" + alternation(words) + r"\s+\Z" if words else "(?!)")
+    return rx
 
 
-def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None = None) -> Source | None:
+def governing(lang: Language, sources: list[Source], fig_start: int, fig_end: int,
+              s: str | None = None) -> Source | None:
     """The source whose clause governs a figure: the nearest before it, else the nearest after it. Given the
     sentence, a subject that follows the figure with no mark between ("rebels holding two engineers said")
-    is the figure's own phrase, not its source, and a source whose clause opens with "while", "as" or "but"
-    governs no figure before it; nor does a verb after the figure with no subject of its own (its subject is
+    is the figure's own phrase, not its source, and a source whose clause opens with a word of
+    ``report_clause_opens`` ("while", "as", «فيما») governs no figure before it; nor does a verb after the figure with no subject of its own (its subject is
     the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried), nor a
     verb joined by a conjunction after a comma («وسقط عدد من القتلى، وقال المرصد إن 16 شخصا قتلوا»: its clause
     reports what follows it)."""
@@ -413,5 +418,5 @@ def governing(sources: list[Source], fig_start: int, fig_end: int, s: str | None
         return max(before, key=lambda x: x.clause_start)
     after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless and not x.joined
              and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
-             and not (s is not None and _CLAUSE_OPENS.search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
+             and not (s is not None and _clause_opens(lang).search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
     return min(after, key=lambda x: x.clause_start) if after else None

@@ -480,7 +480,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     victim_type = party_actor.victim_type if party_actor else (parent.victim_type if parent else "unknown")
     if victim_type == "civilian" and parent is None and _mixed(L, s, m.start, m.end):  # «12 شخصا بين مدنيين وعسكريين»
         party, victim_type = None, "unknown"
-    src = attribution.governing(sources, *m.fig, s)
+    src = attribution.governing(L, sources, *m.fig, s)
     if src and src.end == src.start:  # a verb without its subject («قال المركز إن فرقه، رصدت …»): the sentence's own
         named = [x for x in sources if x.end > x.start and x.clause_start < src.clause_start]  # source before it
         if named:
