@@ -177,15 +177,18 @@ def detect_lang(text: str) -> str:
 _SENT_END = re.compile(r"[.!?؟;؛\n](?:(?<=\n)\n*|(?<!\n)[.!?؟;؛]*(?=\s|$|[\"')\]])"
                        r"|(?<=[\u0621-\u063a\u0641-\u0652]{3}\.)(?=[\u0621-\u063a\u0641-\u064a]{2})(?!(?:نت|كوم)\b)"
                        r"|(?<=[a-z][a-z]\.)(?=[A-Z][a-z]))")
-_ABBREV = frozenset(
-    "mr mrs dr st mt ms no jr sr lt gen col capt sgt maj gov sen rep jan feb mar apr jun jul aug sep sept oct nov dec "
-    "fla calif ill mich mass ariz penn wash ore tenn ga va la md mo wis minn conn okla colo ky ala miss ark kan neb nev "
-    "vs etc inc co ltd corp ave blvd rd approx u.s u.n a.m p.m".split()
-)
 # the end of an HTML entity whose "&" was lost in a feed ("#39;" for an apostrophe, "quot;")
 _ENTITY = re.compile(r"(?:#\d{1,4}|\bquot|\bamp|\bapos|\blt|\bgt)$")
 _WORD_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz."
 _WORD_END = frozenset(_WORD_CHARS + "\n")  # what _last_word may find a word before (a final line break is passed)
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> frozenset[str]:
+    """Words a full stop follows inside a sentence ("Mr.", "Gen.", "Calif."): every language's lexicon
+    ``abbreviations`` (sentences are split before their language is known), lower-case."""
+    from extract.lexicon import LANGS, language
+    return frozenset(str(w).lower() for code in LANGS for w in language(code).data.get("abbreviations", []))
 
 
 MAX_SENTENCE = 1000
@@ -203,7 +206,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
         first = text[m.start()]
         if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
             if text[m.start() - 1] in _WORD_END and (w := _last_word(text[max(pos, m.start() - 12):m.start()])) \
-                    and (len(w) == 1 or w.lower() in _ABBREV):
+                    and (len(w) == 1 or w.lower() in _abbreviations()):
                 continue
         elif first == ";" and _ENTITY.search(text, max(pos, m.start() - 6), m.start()):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
