@@ -28,19 +28,23 @@ class Actor:
 
 
 class Actors:
-    """Finds actor names inside a phrase: the longest match wins, clitics (و، ب، ل، ال) allowed."""
+    """Finds actor names inside a phrase: the longest match wins, the data's ``name_clitics`` (و، ب، ل، ال) allowed."""
 
     def __init__(self, data: dict) -> None:
         # Entries marked `fallback: true` (words that name a kind of victim, not a side) count only when no other
         # party is named: «عنصرا من قسد» is SDF, «عنصرا» alone a fighter.
+        clitics = "(?:" + "|".join(re.escape(_n(c)) for c in data.get("name_clitics", [])) + ")?"
+        # a contraction opening a word («لل» is «ل» + «ال»: «للمرصد»), also read written out in a source phrase
+        self._contractions = tuple((re.compile(r"(?<!\S)" + re.escape(_n(k)) + r"(?=\w\w)"), _n(v), _n(k))
+                                   for k, v in data.get("article_contractions", {}).items())
         self.parties = _index([e for e in data["actors"] if not e.get("fallback")], claimant=False)
         self.fallback = _index([e for e in data["actors"] if e.get("fallback")], claimant=False)
         self.claimants = _index(data["claimants"], claimant=True)
-        self.keywords = [(t, re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?" + alternation([_n(w) for w in ws]) + r"(?!\w)"))
+        self.keywords = [(t, re.compile(r"(?<!\w)" + clitics + alternation([_n(w) for w in ws]) + r"(?!\w)"))
                          for t, ws in data["claimant_keywords"].items()]
-        self._party_re = _regex(self.parties)
-        self._fallback_re = _regex(self.fallback) if self.fallback else None
-        self._claimant_re = _regex(self.claimants)
+        self._party_re = _regex(self.parties, clitics)
+        self._fallback_re = _regex(self.fallback, clitics) if self.fallback else None
+        self._claimant_re = _regex(self.claimants, clitics)
         self._openings = tuple(w + " " for w in data.get("claimant_lowercase_openings", []))
         self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
 
@@ -55,7 +59,7 @@ class Actors:
             return None
         a = self._claimed.get(phrase)
         if a is None:
-            a = _find(self._claimant_re, self.claimants, phrase, True) or _find(self._party_re, self.parties, phrase)
+            a = _find(self._claimant_re, self.claimants, phrase, self._contractions) or _find(self._party_re, self.parties, phrase)
             if a is None:
                 n = _n(phrase)
                 ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
@@ -84,27 +88,25 @@ def _index(entries: list[dict], claimant: bool) -> dict[str, Actor]:
     return out
 
 
-#: «لل» opening a word is «ل» + «ال» with the article's alef dropped («للمرصد» is «ل» + «المرصد»): written out, so
-#: that the names with the article match after the preposition
-_LIL = re.compile(r"(?<!\S)لل(?=\w\w)")
+def _regex(index: dict[str, Actor], clitics: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + clitics + "(" + alternation(list(index)) + r")(?!\w)")
 
 
-def _regex(index: dict[str, Actor]) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(?:و|ب|ل|ال|لل)?(" + alternation(list(index)) + r")(?!\w)")
-
-
-def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None, source: bool = False) -> Actor | None:
-    """The actor of the longest name in ``phrase``; for a ``source`` phrase also after «لل» («حصيلة للمرصد السوري»:
-    a source; in a victims phrase «معقل للمعارضة» names whose stronghold it is, not the victims)."""
+def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None,
+          contractions: tuple[tuple[re.Pattern[str], str, str], ...] = ()) -> Actor | None:
+    """The actor of the longest name in ``phrase``; for a source phrase (``contractions`` given) also with each
+    contraction written out («حصيلة للمرصد السوري»: a source; in a victims phrase «معقل للمعارضة» names whose
+    stronghold it is, not the victims)."""
     if not phrase:
         return None
-    key = (id(rx), phrase, source)  # the same phrases recur (claimants, victims): looked up once
+    key = (id(rx), phrase, bool(contractions))  # the same phrases recur (claimants, victims): looked up once
     done = _FOUND.get(key)
     if done is not None:
         return done[1]
     best = None
     n = _n(phrase)
-    for m in chain(rx.finditer(n), rx.finditer(_LIL.sub("لال", n)) if source and "لل" in n else ()):
+    written_out = [c.sub(out, n) for c, out, short in contractions if short in n]
+    for m in chain(rx.finditer(n), *(rx.finditer(w) for w in written_out)):
         if best is None or len(m.group(1)) > len(best):
             best = m.group(1)
     found = index.get(" ".join(best.split())) if best else None
