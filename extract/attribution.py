@@ -6,7 +6,10 @@ it that make it no report, "claimed the life of"); report_before: it follows a
 phrase, "according to …", «بحسب …», and starts after a report_relative phrase inside it, «بحسب حصيلة
 أعلنتها X», "according to a toll published by X"; report_end: words that close a source; report_end_first: words
 that, opening it, leave no source after the verb (its subject stood before); report_carry: openings that
-continue the previous sentence's source; pronouns: subjects that stand for the previous source).
+continue the previous sentence's source; pronouns: subjects that stand for the previous source;
+report_back_stop: words a subject before its verb never reaches back over (every language's, for mixed text);
+report_clause_opens: words opening a clause of its own, "…, as the minister said"; report_appositive_openings:
+words opening an apposition between a subject and its verb).
 """
 from __future__ import annotations
 
@@ -212,19 +215,27 @@ def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None
     return None
 
 
-_APPOSITIVE = re.compile(r"\s*(?:the|a|an|its|their|which|who|whose)\s")
+def _appositive(lang: Language) -> re.Pattern[str]:
+    """A word of ``report_appositive_openings`` opening a text ("the", "its", "which"): an apposition."""
+    rx = lang.__dict__.get("_appositive")
+    if rx is None:
+        words = sorted(_words(lang, "report_appositive_openings"))
+        rx = lang.__dict__["_appositive"] = re.compile(r"\s*" + alternation(words) + r"\s" if words else "(?!)")
+    return rx
 
 
-def _aside_start(before: str) -> int | None:
+def _aside_start(lang: Language, before: str) -> int | None:
     """Where a phrase set off by commas before a verb opens ("The officer, speaking on condition of anonymity,"
     is ``before``): the offset of its opening comma, where the subject ends; None when there is none. Two
-    appositions one after another are passed over together ("The brigades, the group's armed wing, a faction in the south,")."""
+    appositions one after another (each opening with a word of ``report_appositive_openings``) are passed over
+    together ("The brigades, the group's armed wing, a faction in the south,")."""
     if not before.endswith((",", "،")):
         return None
     opening = max(before.rfind(",", 0, len(before) - 1), before.rfind("،", 0, len(before) - 1))
     if opening > 0:  # a second apposition just before the first (at most two are passed over)
         previous = max(before.rfind(",", 0, opening), before.rfind("،", 0, opening))
-        if previous > 0 and _APPOSITIVE.match(before, opening + 1) and _APPOSITIVE.match(before, previous + 1):
+        appositive = _appositive(lang).match
+        if previous > 0 and appositive(before, opening + 1) and appositive(before, previous + 1):
             opening = previous
     return opening if opening > 0 else None
 
@@ -280,9 +291,9 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                 # a phrase cut short by the word limit is no inverted subject when an aside stands before the verb
                 # ("The Observatory, a war monitor, said the strike hit a farm near the town, killing one")
                 cut = closed is None and _WORD_AFTER.match(s, b) is not None
-                if b > a and closed != "figure" and not (cut and _aside_start(before) is not None):
+                if b > a and closed != "figure" and not (cut and _aside_start(lang, before) is not None):
                     out.append(Source(a, b, m.start(), b))
-                elif (aside := _aside_start(before)) is not None:
+                elif (aside := _aside_start(lang, before)) is not None:
                     a, b = _backward(lang, s, aside)  # "The officer, speaking on condition of anonymity, said"
                     if b > a and s[a:b] not in pronouns:
                         out.append(Source(a, b, a, m.end()))

@@ -21,7 +21,6 @@ from extract.yaml_data import read_yaml
 LANG_DIR = Path(__file__).resolve().parent / "lang"
 LANGS = ("ar", "en")
 _DIGITS = str.maketrans({chr(base + i): str(i) for base in (0x0660, 0x06F0) for i in range(10)})  # ٠-٩, ۰-۹
-_DAY = r"(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
 _YEAR = r"(?P<y>(?:19|20)\d\d)(?!\d)"
 
 
@@ -54,9 +53,11 @@ def _lang(code: str) -> _Lang:
     month = _alt(months)
     month2 = rf"(?P<m>{month})(?:\s*/\s*(?:{month}))?"  # «نيسان/أبريل»
     b, e = (r"(?<![\w])", r"(?![\w])")
+    suffix = f"(?:{_alt(data['day_suffixes'])})?" if data.get("day_suffixes") else ""  # "7th"
+    of = f"(?:(?:{_alt(data['day_month_joiners'])})\\s+)?" if data.get("day_month_joiners") else ""  # "7th of April"
     explicit = re.compile(
-        rf"{b}{_DAY}\s+(?:of\s+)?{month2}{e}\.?(?:,?\s*{_YEAR})?"
-        rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?(?!\d)"
+        rf"{b}(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9]){suffix}(?!\d)\s+{of}{month2}{e}\.?(?:,?\s*{_YEAR})?"
+        rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9]){suffix}(?!\d)"
         rf"(?:,?\s*(?P<y2>(?:19|20)\d\d)(?!\d))?"
     )
     not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"

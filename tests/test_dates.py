@@ -46,6 +46,7 @@ def test_parse_date(s, lang, want):
     ("On 7 April 2025, five died", date(2025, 4, 7)),
     ("On Dec. 28, three died", date(2023, 12, 28)),
     ("On January 12th two died", date(2024, 1, 12)),
+    ("On the 7th of April 2025, five died", date(2025, 4, 7)),  # lexicon day_suffixes, day_month_joiners
 ])
 def test_event_date(sentence, want):
     assert event_date(sentence, FRI, None) == want
