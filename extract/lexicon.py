@@ -119,6 +119,7 @@ def language(code: str) -> Language:
     triggers: dict[str, str] = {}
     assets: dict[str, str] = {}
     lists: dict[str, list[str]] = {}  # macro name → its words, for macros written as word lists
+    written_macros: dict[str, str] = {}  # macro name → its pattern as written, for the other macros of the rules
     for key, value in lex.items():
         if key in NUMBER_SECTIONS:
             continue
@@ -147,7 +148,8 @@ def language(code: str) -> Language:
                                                          else _norm_list([item]))]
             macros[key] = alternation(lists[key])
         else:
-            macros[key] = _expand(_norm_pattern(str(value)), macros)
+            written_macros[key] = _norm_pattern(str(value))
+            macros[key] = _expand(written_macros[key], macros)
     lang = Language(code, lex, nums, macros, triggers, assets)
     clitic_macros = _clitic_macros(macros, clitics)
     rules = rules_data.get("rules", [])
@@ -167,7 +169,7 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(regex.pattern, macros["NUM"]),
-            head=_head(w, lists, clitic_macros),
+            head=_head(w, lists, written_macros, clitic_macros),
         ))
     # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule
     # with a head is only tried there. Short heads («ال», "a") open most words: the rules with one have their own
@@ -216,64 +218,77 @@ def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
             if (m := _CLITICS.fullmatch(value)) and set(m.group(1).split("|")) <= known}
 
 
-def _head(pattern: str, lists: dict[str, list[str]], clitic_macros: set[str]) -> tuple[str, ...]:
-    """Strings one of which opens every match of a rule written ``{B}…`` after any lookbehinds: the words of a
-    list ``{LIST}``, or the letters an alternative opens with (without a last letter made optional), through
-    groups (each alternative of a group, none quantified) and at most one clitic macro (``{PRE}``); () for
+def _head(pattern: str, lists: dict[str, list[str]], written: dict[str, str], clitic_macros: set[str]) -> tuple[str, ...]:
+    """Strings one of which opens every match of a rule written ``{B}…`` (look-arounds before or after it are
+    passed over: they do not move where a match opens): the words of a list ``{LIST}``, or the letters an
+    alternative opens with (without a last letter made optional), through groups (each alternative of a group,
+    none quantified), macros written as patterns (``written``) and at most one clitic macro (``{PRE}``); () for
     other rules."""
-    i = 0
-    while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
-        i = _close(pattern, i) + 1
+    i = _past_assertions(pattern, 0)
     if not pattern.startswith("{B}", i):
         return ()
-    return tuple(_opening(pattern, i + 3, lists, clitic_macros, False) or ())
+    return tuple(_opening(pattern, _past_assertions(pattern, i + 3), lists, written, clitic_macros, False) or ())
 
 
-def _opening(pattern: str, i: int, lists: dict[str, list[str]], clitic_macros: set[str],
+def _opening(pattern: str, i: int, lists: dict[str, list[str]], written: dict[str, str], clitic_macros: set[str],
              clitic: bool) -> list[str] | None:
     """The strings one of which opens every match of ``pattern`` from ``i`` (see ``_head``); None if not known."""
+    i = _past_assertions(pattern, i)
     if (m := _MACRO.match(pattern, i)) and m.group(1) in clitic_macros:
-        return None if clitic else _opening(pattern, m.end(), lists, clitic_macros, True)
+        return None if clitic else _opening(pattern, m.end(), lists, written, clitic_macros, True)
     if m := _OPENER.match(pattern, i):
         end = _close(pattern, i)
         if _QUANTIFIER.match(pattern, end + 1):
             return None
         words: list[str] = []
         for k in [m.end()] + [i + k + 1 for k, c, d in _depths(pattern[i:end + 1]) if c == "|" and d == 1]:
-            if (more := _opening(pattern, k, lists, clitic_macros, clitic)) is None:
+            if (more := _opening(pattern, k, lists, written, clitic_macros, clitic)) is None:
                 return None
             words += more
         return words
     if m := _MACRO.match(pattern, i):
-        return None if m.group(1) not in lists or _QUANTIFIER.match(pattern, m.end()) else list(lists[m.group(1)])
+        name = m.group(1)
+        if _QUANTIFIER.match(pattern, m.end()):
+            return None
+        if name in lists:
+            return list(lists[name])
+        return _opening(written[name], 0, lists, written, clitic_macros, clitic) if name in written else None
     if m := _LETTERS.match(pattern, i):
         w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
         return [w] if w else None
     return None
 
 
+_ASSERTION = re.compile(r"\(\?<?[=!]")
+
+
+def _past_assertions(pattern: str, i: int) -> int:
+    """The index after the look-arounds that open ``pattern[i:]`` (and groups holding only look-arounds in each of
+    their alternatives): they test the text around a place without moving where a match opens."""
+    while True:
+        if _ASSERTION.match(pattern, i):
+            i = _close(pattern, i) + 1
+        elif pattern.startswith("(?:", i) and not _QUANTIFIER.match(pattern, (end := _close(pattern, i)) + 1) and all(
+                _past_assertions(alt, 0) == len(alt) for alt in _alternatives(pattern[i + 3:end])):
+            i = end + 1
+        else:
+            return i
+
+
+def _alternatives(body: str) -> list[str]:
+    """The top-level alternatives of a group's body."""
+    cuts = [k for k, c, d in _depths(body) if c == "|" and d == 0]
+    return [body[a + 1:b] for a, b in zip([-1] + cuts, cuts + [len(body)])]
+
+
 def _close(pattern: str, i: int) -> int:
     """The index of the parenthesis closing the group that opens at ``pattern[i]``."""
-    depth, j = 0, i
-    while j < len(pattern):
-        c = pattern[j]
-        if c == "\\":
-            j += 2
-            continue
-        depth += c == "("
-        depth -= c == ")"
-        if depth == 0:
-            return j
-        j += 1
-    return len(pattern)
+    return next((i + k for k, c, d in _depths(pattern[i:]) if c == ")" and d == 0), len(pattern))
 
 
 def _starts_with_num(pattern: str, num: str) -> bool:
-    """True when a pattern is ``(?P<num>{NUM})…`` after any leading lookbehinds (they still see before the start)."""
-    i = 0
-    while pattern.startswith("(?<", i) and pattern[i + 3:i + 4] in "!=":
-        i = _close(pattern, i) + 1
-    return pattern.startswith(f"(?P<num>{num})", i)
+    """True when a pattern is ``(?P<num>{NUM})…`` after any leading look-arounds (they still see around the start)."""
+    return pattern.startswith(f"(?P<num>{num})", _past_assertions(pattern, 0))
 
 
 _QUANTIFIER = re.compile(r"[?*+]|\{\d")
