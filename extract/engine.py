@@ -265,7 +265,8 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, bits of the literal clauses it needs, starts with a figure, regex,
+    """The rules of a language as (rule, bits of the literal clauses it needs, where it is tried (0: everywhere, 1:
+    where a figure starts, 2: at the start, 3 + k: where head scan k finds a head), regex,
     (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
     the scan telling which clauses a sentence meets (a rule missing one is not run), and the rules to run for
     each set of clauses met (filled as sets turn up)."""
@@ -273,7 +274,8 @@ def _plan(L: Language) -> tuple:
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires), 1 if rule.starts_with_num else 2 + rule.head_scan if rule.head else 0,
+        steps = tuple((rule, sum(bit[c] for c in rule.requires),
+                       1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
                        tuple(rule.regex.groupindex.items()),
                        tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
@@ -316,10 +318,10 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
         todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
     trailing_re = L.numbers.trailing_re
     for rule, _clauses, at, rx, names, figures, others in todo:
-        if at >= 2:  # a rule with a head: tried only where a head opens, as finditer would find its matches
-            at_heads = heads[at - 2]
+        if at >= 3:  # a rule with a head: tried only where a head opens, as finditer would find its matches
+            at_heads = heads[at - 3]
             if at_heads is None:
-                at_heads = heads[at - 2] = [*map(_START, L.head_res[at - 2].finditer(s))]
+                at_heads = heads[at - 3] = [*map(_START, L.head_res[at - 3].finditer(s))]
             if not at_heads:
                 continue
             # what finditer finds: the first match at or after the end of the one before (a rule's match is never
@@ -333,6 +335,11 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
                 if h >= after and (m := match(s, h)):
                     found.append(m)
                     after = m.end()
+        elif at == 2:  # opens with "^": its one match, if any, is at the start
+            m = rx.match(s)
+            if m is None:
+                continue
+            found = [m]
         elif at:
             if starts is None:
                 starts = free = _num_starts(L, s)

@@ -42,6 +42,7 @@ class Rule:
     confidence: float = 0.7
     doc: str = ""
     starts_with_num: bool = False  # only tried where a figure phrase starts (much faster than a full scan)
+    opens_text: bool = False  # opens with ``^``: only tried at the sentence's start
     requires: tuple[frozenset[str], ...] = ()  # literal strings, one of each set in any sentence it matches
     head: tuple[str, ...] = ()  # strings one of which opens every match (after {B} and clitics); () when not known
     head_scan: int = 0  # which of the language's head scans gives where it may match (see Language.head_res)
@@ -169,6 +170,7 @@ def language(code: str) -> Language:
             confidence=float(r.get("confidence", 0.7)),
             doc=r.get("doc", ""),
             starts_with_num=_starts_with_num(regex.pattern, macros["NUM"]),
+            opens_text=_opens_text(regex),
             head=_head(w, lists, written_macros, clitic_macros),
         ))
     # One scan per sentence gives where any head may open (zero-width, so every such word start is found); a rule
@@ -220,8 +222,8 @@ def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
 
 def _head(pattern: str, lists: dict[str, list[str]], written: dict[str, str], clitic_macros: set[str]) -> tuple[str, ...]:
     """Strings one of which opens every match of a rule written ``{B}…`` (look-arounds before or after it are
-    passed over: they do not move where a match opens): the words of a list ``{LIST}``, or the letters an
-    alternative opens with (without a last letter made optional), through groups (each alternative of a group,
+    passed over: they do not move where a match opens): the words of a list ``{LIST}``, the letters an
+    alternative opens with (without a last letter made optional) or the ASCII digits (``[0-9]``), through groups (each alternative of a group,
     none quantified), macros written as patterns (``written``) and at most one clitic macro (``{PRE}``); () for
     other rules."""
     i = _past_assertions(pattern, 0)
@@ -256,6 +258,8 @@ def _opening(pattern: str, i: int, lists: dict[str, list[str]], written: dict[st
     if m := _LETTERS.match(pattern, i):
         w = m.group()[:-1] if _QUANTIFIER.match(pattern, m.end()) else m.group()
         return [w] if w else None
+    if pattern.startswith("[0-9]", i) and not _OPTIONAL.match(pattern, i + 5):  # an ASCII digit
+        return list("0123456789")
     return None
 
 
@@ -291,7 +295,14 @@ def _starts_with_num(pattern: str, num: str) -> bool:
     return pattern.startswith(f"(?P<num>{num})", _past_assertions(pattern, 0))
 
 
+def _opens_text(regex: re.Pattern[str]) -> bool:
+    """True when a pattern opens with ``^`` after any look-arounds, without the multi-line flag: it can only match at
+    the start of the text."""
+    return not regex.flags & re.MULTILINE and regex.pattern.startswith("^", _past_assertions(regex.pattern, 0))
+
+
 _QUANTIFIER = re.compile(r"[?*+]|\{\d")
+_OPTIONAL = re.compile(r"[?*]|\{0?,")  # a quantifier letting what it follows be absent
 
 
 def _with_stand_ins(pattern: str, macros: dict[str, str], literals: RequiredLiterals) -> str:

@@ -1,10 +1,15 @@
 """The engine's shortcuts for its per-sentence scans find what a plain scan finds."""
 from __future__ import annotations
 
+import re
+
+import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract.engine import _perpetrator, _phrases
-from extract.lexicon import _norm_list, language
+from extract.engine import _num_starts, _perpetrator, _phrases
+from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
+from extract.text import normalise
+from tests.examples import cases
 
 _PIECES = {code: [*_norm_list(language(code).data.get("perpetrators", []))[:8], "the", "heavy", "قوات", "killed", "و",
                   "ال", " ", "  ", ", ", ". ", "\n", "-", "،", "5"] for code in ("ar", "en")}
@@ -20,3 +25,36 @@ def test_perpetrator_phrases_are_the_plain_scans(code: str, data: st.DataObject)
     _perpetrator(L, None, 0, "", 0)  # builds the language's regexes
     rx = L.__dict__["_perp"]
     assert _phrases(*rx, s) == [m.span() for m in rx[0].finditer(s)]
+
+
+@pytest.mark.parametrize("code", ["ar", "en"])
+def test_rules_match_only_where_their_scan_points(code: str) -> None:
+    """A rule with a head (opening with a figure, with "^") is tried only where the language's head scan (figure
+    scan, the start) points: every match a plain scan finds over the examples' sentences opens at such a place."""
+    L = language(code)
+    sentences = [normalise(ex["text"]).text for _id, c, ex in cases() if c == code]
+    missed = []
+    for s in sentences:
+        heads = [{m.start() for m in rx.finditer(s)} for rx in L.head_res]
+        figures = set(_num_starts(L, s))
+        for rule in L.rules:
+            if rule.starts_with_num or rule.head or rule.opens_text:
+                allowed = figures if rule.starts_with_num else heads[rule.head_scan] if rule.head else {0}
+                missed += [(rule.name, s[m.start():m.end()]) for m in rule.regex.finditer(s) if m.start() not in allowed]
+    assert not missed
+    assert sum(1 for rule in L.rules if rule.starts_with_num or rule.head) > len(L.rules) / 2  # the scans are used
+
+
+def test_heads_read_past_look_arounds_and_macros() -> None:
+    """Look-arounds before or after ``{B}`` and macros written as patterns do not hide a rule's head."""
+    lists = {"VICTIMS": ["soldiers", "civilians"]}
+    written = {"WHO": "(?:the|his)\\s+{VICTIMS}", "OPT": "(?:the\\s+)?"}
+    assert _head("(?<!if ){B}(?<!so )(?P<one>(?:the|(?<!\\w )(?:this|that))\\s+x|he)", lists, written, set()) == (
+        "the", "this", "that", "he")
+    assert _head("{B}{WHO}\\s+were", lists, written, set()) == ("the", "his")
+    assert _head("{B}{VICTIMS}", lists, written, set()) == ("soldiers", "civilians")
+    assert _head("{B}{OPT}{VICTIMS}", lists, written, set()) == ()  # an optional opening: not known
+    assert _head("(?<![\\w'-])x", lists, written, set()) == ()  # no {B}
+    assert _starts_with_num("(?<!aged )(?!both)(?:(?<=\\()|(?<=, ))(?P<num>N)x", "N")
+    assert not _starts_with_num("(?<![( ])x(?P<num>N)", "N")
+    assert _opens_text(re.compile("(?<!x)^a")) and not _opens_text(re.compile("(?m)^a")) and not _opens_text(re.compile("a^"))
