@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import NamedTuple
 
-from extract.numbers import alternation
+import ahocorasick
+
 
 MAX_SET = 64  # more strings than this in a set of exact strings, prefixes or suffixes: it is shortened
 MAX_CLAUSE = 256  # a clause with more strings than this is dropped (too costly, and rarely selective)
@@ -202,37 +203,23 @@ def _chars(items: list) -> _Info:
 
 
 class LiteralScan:
-    """One pass over a text telling which of a list of clauses it meets (bit i: clause i)."""
+    """One pass over a text telling which of a list of clauses it meets (bit i: clause i): an Aho-Corasick
+    automaton finds every occurrence of every literal, overlapping ones included."""
 
     def __init__(self, clauses: list[frozenset[str]]) -> None:
-        literals = sorted({w for c in clauses for w in c})
-        meets = {w: sum(1 << i for i, c in enumerate(clauses) if w in c) for w in literals}
-        # The scan finds, at each position, the longest literal starting there; the shorter ones starting there
-        # are its prefixes, so a literal found stands for itself and for every listed literal it starts with.
-        self._meets = {w: _or(meets.get(w[:n], 0) for n in range(1, len(w) + 1)) for w in literals}
-        # Each match is one character, the longest literal starting there captured by a look-ahead (so that
-        # overlapping literals are all found); written with the literals' first characters first, which lets the
-        # regex engine skip to them instead of trying every position.
-        firsts = "".join(sorted({re.escape(w[0]) for w in literals}))
-        self._rx = re.compile(f"[{firsts}](?<=(?=({alternation(literals, literal=True)}))[\\s\\S])") \
-            if literals else None
+        self._automaton = ahocorasick.Automaton()
+        for w in sorted({w for c in clauses for w in c}):
+            self._automaton.add_word(w, sum(1 << i for i, c in enumerate(clauses) if w in c))
+        if len(self._automaton):
+            self._automaton.make_automaton()
 
     def met(self, text: str) -> int:
         """The bits of the clauses ``text`` meets."""
-        if self._rx is None:
-            return 0
-        meets = self._meets
         bits = 0
-        for w in set(self._rx.findall(text)):
-            bits |= meets[w]
+        if len(self._automaton):
+            for _end, meets in self._automaton.iter(text):
+                bits |= meets
         return bits
-
-
-def _or(bits: Iterable[int]) -> int:
-    out = 0
-    for b in bits:
-        out |= b
-    return out
 
 
 _CLASS_ESCAPES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w"}
