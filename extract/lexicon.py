@@ -272,7 +272,8 @@ def _past_assertions(pattern: str, i: int) -> int:
     while True:
         if _ASSERTION.match(pattern, i):
             i = _close(pattern, i) + 1
-        elif pattern.startswith("(?:", i) and not _QUANTIFIER.match(pattern, (end := _close(pattern, i)) + 1) and all(
+        elif pattern.startswith("(?:", i) and _ASSERTION.match(pattern, i + 3) \
+                and not _QUANTIFIER.match(pattern, (end := _close(pattern, i)) + 1) and all(
                 _past_assertions(alt, 0) == len(alt) for alt in _alternatives(pattern[i + 3:end])):
             i = end + 1
         else:
