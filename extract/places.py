@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import compress
 from pathlib import Path
 
 from extract.text import Normalised, normalise, normalise_str
@@ -340,13 +340,14 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     out = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    offsets = [0, *accumulate(map(len, parts))]  # parts[k] starts at s[offsets[k]]
+    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as the words looked at)
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos = offsets[2 * i + 1]  # word i starts at s[pos]
+        pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
+        at = 2 * i + 1
         tok = words[i]
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
@@ -392,7 +393,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                     start = j
                 if k is not None:
                     n = k - i + 1
-        end = offsets[2 * (i + n)]
+        end = pos + len("".join(parts[at:2 * (i + n)]))
         args = (text, norm, words, parts, i, n, end)
         if name.countries and (_actor(words, parts, i, best_skip, start, out, g)
                                or _actor_after(words, parts, i + n, g)):
