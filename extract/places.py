@@ -272,34 +272,52 @@ class _Around:
         for w in after:
             self.after_first[w[0]].append(w)
 
-    def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
-        """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
-        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or after it, at most two capitalised words
-        between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
-        if i and parts[2 * i] == " ":
-            last = words[i - 1]
-            if last in self.before_one:
+    def before(self, words: list[str], parts: list[str], i: int) -> bool:
+        """True when one of the words stands just before word i (itself after a space), the first of them maybe behind
+        Arabic clitics («لوكالة أنباء حلب»)."""
+        last = words[i - 1]
+        if last in self.before_one:
+            return True
+        for before in self.before_last.get(last, ()):
+            j = i - len(before)
+            if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i)) \
+                    and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
                 return True
-            for before in self.before_last.get(last, ()):
-                j = i - len(before)
-                if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i)) \
-                        and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
-                    return True
-        pos = end
-        for k in range(i + n, min(i + n + 3, len(words))):  # up to two capitalised words between: "X Ayoubi School"
-            if parts[2 * k] != " ":
-                return False
-            pos += 1
-            upper = text[norm.orig(pos)].isupper()
-            if not self.capitalised or upper:
-                for after in self.after_first.get(words[k], ()):
-                    if words[k:k + len(after)] == list(after) \
-                            and all(parts[2 * m] == " " for m in range(k, k + len(after))):
-                        return True
-            if not upper:
-                return False
-            pos += len(words[k])
         return False
+
+    def after(self, words: list[str], parts: list[str], k: int) -> bool:
+        """True when one of the words starts at word k, a single space apart."""
+        for after in self.after_first.get(words[k], ()):
+            if words[k:k + len(after)] == list(after) and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+                return True
+        return False
+
+
+def _part_of(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int, end: int,
+             g: _Gazetteer) -> str:
+    """'organisation' when the name of words i..i+n-1 (word i starting at norm offset ``start``, the name ending at
+    ``end``) is part of an organisation's name, 'part' when part of a facility's (``_Around``) or of a longer place name (``_in_longer_name``), else ''.
+    The words of an ``_Around`` stand just before the name or after it, at most two capitalised words between
+    ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
+    org, facility = g.organisation, g.facility
+    spaced = i and parts[2 * i] == " "
+    if spaced and org.before(words, parts, i):
+        return "organisation"
+    part = spaced and facility.before(words, parts, i)
+    pos = end
+    for k in range(i + n, min(i + n + 3, len(words))):
+        if parts[2 * k] != " ":
+            break
+        pos += 1
+        upper = text[norm.orig(pos)].isupper()
+        if (upper or not org.capitalised) and org.after(words, parts, k):
+            return "organisation"
+        if not part and (upper or not facility.capitalised) and facility.after(words, parts, k):
+            part = True
+        if not upper:
+            break
+        pos += len(words[k])
+    return "part" if part or _in_longer_name(text, norm, words, parts, i, n, start, g) else ""
 
 
 def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int,
@@ -394,14 +412,12 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                 if k is not None:
                     n = k - i + 1
         end = pos + len("".join(parts[at:2 * (i + n)]))
-        args = (text, norm, words, parts, i, n, end)
         if name.countries and (_actor(words, parts, i, best_skip, start, out, g)
                                or _actor_after(words, parts, i + n, g)):
             out.append((start, end, name, "actor"))
             done = i + n
             continue
-        out.append((start, end, name, "organisation" if g.organisation.test(*args) else "part"
-                    if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
+        out.append((start, end, name, _part_of(text, norm, words, parts, i, n, pos, end, g)))
         done = i + n
     return out
 
