@@ -271,6 +271,7 @@ class _Around:
         self.after_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # by their first word
         for w in after:
             self.after_first[w[0]].append(w)
+        self.last = self.before_one | self.before_last.keys()  # a word just before the name that may be one of them
 
     def before(self, words: list[str], parts: list[str], i: int) -> bool:
         """True when one of the words stands just before word i (itself after a space), the first of them maybe behind
@@ -300,19 +301,21 @@ def _part_of(text: str, norm: Normalised, words: list[str], parts: list[str], i:
     The words of an ``_Around`` stand just before the name or after it, at most two capitalised words between
     ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
     org, facility = g.organisation, g.facility
-    spaced = i and parts[2 * i] == " "
-    if spaced and org.before(words, parts, i):
+    last = words[i - 1] if i and parts[2 * i] == " " else ""
+    if last in org.last and org.before(words, parts, i):
         return "organisation"
-    part = spaced and facility.before(words, parts, i)
+    part = last in facility.last and facility.before(words, parts, i)
     pos = end
     for k in range(i + n, min(i + n + 3, len(words))):
         if parts[2 * k] != " ":
             break
         pos += 1
         upper = text[norm.orig(pos)].isupper()
-        if (upper or not org.capitalised) and org.after(words, parts, k):
+        word = words[k]
+        if (upper or not org.capitalised) and word in org.after_first and org.after(words, parts, k):
             return "organisation"
-        if not part and (upper or not facility.capitalised) and facility.after(words, parts, k):
+        if not part and (upper or not facility.capitalised) and word in facility.after_first \
+                and facility.after(words, parts, k):
             part = True
         if not upper:
             break
