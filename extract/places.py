@@ -139,12 +139,14 @@ class _Gazetteer:
         self.organisation = _Around(extra["organisation_words"], True, self.behind_clitics)
         self.facility = _Around(extra["facility_words"], False, self.behind_clitics)
         longer = extra["longer_name_words"]
-        self.longer_before = self.behind_clitics(normalise_str(w).lower() for lang in longer for w in longer[lang]["before"])
+        self.longer_before = self.behind_clitics(normalise_str(w).lower() for lang in longer
+                                                 for w in longer[lang]["before"])
         self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
         actor = extra["actor_words"]
         self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
                                       for w in actor[lang]["joined"])
-        self.actor_before = self.behind_clitics(normalise_str(w).lower() for lang in actor for w in actor[lang]["before"])
+        self.actor_before = self.behind_clitics(normalise_str(w).lower() for lang in actor
+                                                for w in actor[lang]["before"])
         self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         # The one test every word of a text gets: may it start a name, as it is or behind clitics (what
         # _variants undoes)? Clitics are expanded for Arabic names only; a clitic glued to a Latin word
@@ -182,16 +184,16 @@ class _Name:
     places: tuple[Place, ...]
     ids: tuple[int, ...]
     own: frozenset[int]
-    points: tuple
+    points: tuple[str | tuple[str, str], ...]
     admin1: bool
     countries: bool
 
     @classmethod
     def of(cls, places: tuple[Place, ...], own: frozenset[int]) -> _Name:
         mine = [p for p in places if p.geonameid in own] or places
-        points = tuple(next(iter(points)) for points in ({p.country_code for p in mine},
-                                                        {(p.country_code, p.admin1_code) for p in mine if p.admin1_code})
-                       if len(points) == 1)
+        countries = {p.country_code for p in mine}
+        admin1s = {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}
+        points = tuple(next(iter(points)) for points in (countries, admin1s) if len(points) == 1)
         return cls(places, tuple(p.geonameid for p in places), own, points, any(p.level == "admin1" for p in places),
                    all(p.level == "country" for p in places))
 
@@ -259,7 +261,8 @@ class _Around:
     """Words before or after a name that make it part of another name (``organisation_words``, ``facility_words``
     in gazetteer_extra.yaml): {lang: {before: [...], after: [...]}}, normalised to word tuples."""
 
-    def __init__(self, lists: dict, capitalised: bool, behind_clitics: Callable[[Iterable[str]], frozenset[str]]) -> None:
+    def __init__(self, lists: dict, capitalised: bool,
+                 behind_clitics: Callable[[Iterable[str]], frozenset[str]]) -> None:
         self.capitalised = capitalised  # English words after the name must be capitalised
         before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in lists for w in lists[lang]["before"]}
         after = {tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists for w in lists[lang]["after"]}
@@ -297,9 +300,10 @@ class _Around:
 def _part_of(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int, end: int,
              g: _Gazetteer) -> str:
     """'organisation' when the name of words i..i+n-1 (word i starting at norm offset ``start``, the name ending at
-    ``end``) is part of an organisation's name, 'part' when part of a facility's (``_Around``) or of a longer place name (``_in_longer_name``), else ''.
-    The words of an ``_Around`` stand just before the name or after it, at most two capitalised words between
-    ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
+    ``end``) is part of an organisation's name, 'part' when part of a facility's name (``_Around``) or of a longer
+    place name (``_in_longer_name``), else ''. The words of an ``_Around`` stand just before the name or after it,
+    at most two capitalised words between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space
+    apart."""
     org, facility = g.organisation, g.facility
     last = words[i - 1] if i and parts[2 * i] == " " else ""
     if last in org.last and org.before(words, parts, i):
@@ -319,7 +323,7 @@ def _part_of(text: str, norm: Normalised, words: list[str], parts: list[str], i:
             part = True
         if not upper:
             break
-        pos += len(words[k])
+        pos += len(word)
     return "part" if part or _in_longer_name(text, norm, words, parts, i, n, start, g) else ""
 
 
@@ -340,7 +344,7 @@ def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[s
     return k + 1 < len(words) and parts[2 * k] == " " and words[k] in g.longer_after and parts[2 * k + 2] == "-"
 
 
-def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
+def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True) -> list[tuple[int, int, _Name, str]]:
     """(norm start, norm end, what it names, '' or the name it is part of: 'organisation', or 'part' for a facility's
     or a longer place name, or 'actor' for a belligerent) for each name, longest match first, left to right.
 
@@ -358,7 +362,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     if arabic and g.lead.search(s) and g.glued.search(s):
         glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
         todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
-    out = []
+    out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
     pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as the words looked at)
