@@ -353,8 +353,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     """
     s = norm.text
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
-    arabic = _HAS_ARABIC.search(s) is not None
-    parts = (_SPLIT if arabic else _SPLIT_ASCII if s.isascii() else _SPLIT_LATIN).split(s)
+    is_ascii = s.isascii()  # (known without a look at the characters)
+    arabic = not is_ascii and _HAS_ARABIC.search(s) is not None
+    parts = (_SPLIT if arabic else _SPLIT_ASCII if is_ascii else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
