@@ -17,10 +17,10 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import compress
 from pathlib import Path
 
 from extract.text import Normalised, normalise, normalise_str
@@ -37,7 +37,7 @@ _TOKEN = re.compile(r"[^\W_]+")
 _ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
 _SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
 _SPLIT_LATIN = re.compile(r"([^\W_]+)")
-_SPLIT_ASCII = re.compile(r"([^\W_]+)", re.ASCII)  # the same split of an ASCII text, by the engine's faster tables
+_SPLIT_ASCII = re.compile(r"([a-z0-9]+)")  # the same split of an ASCII text (normalised: in lower case), faster
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
@@ -121,40 +121,37 @@ class _Gazetteer:
                 first[words[0]] = len(words)
 
         extra = read_yaml(EXTRA)
-        words = extra["admin_words"]
-        before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["before"]}
-        after = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["after"]}
-        self.before_one = frozenset(w[0] for w in before if len(w) == 1)  # «محافظة», also behind clitics
-        self.before_many = sorted(w for w in before if len(w) > 1)  # "province of"
-        self.before_last = frozenset(w[-1] for w in self.before_many)
-        self.after = sorted(after, key=len, reverse=True)  # "governorate"
-        self.after_first = frozenset(w[0] for w in after)
-        self.organisation = _Around(extra["organisation_words"], capitalised=True)
-        self.facility = _Around(extra["facility_words"], capitalised=False)
-        longer = extra["longer_name_words"]
-        self.longer_before = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["before"])
-        self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
-        actor = extra["actor_words"]
-        self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
-                                      for w in actor[lang]["joined"])
-        self.actor_before = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang]["before"])
-        self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         clitics = extra["arabic_clitics"]
         conj = [""] + [normalise_str(c) for c in clitics["conjunctions"]]
         prep = [""] + [normalise_str(c) for c in clitics["prepositions"]]
         # (whole prefix, its conjunction part, preposition) longest first
         self.prefixes = sorted(((c + p, c, p) for c in conj for p in prep if c + p), key=lambda x: -len(x[0]))
         self.clitic_letters = frozenset(c for c in conj + prep if c)
+        words = extra["admin_words"]
+        before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["before"]}
+        after = {tuple(_TOKEN.findall(normalise_str(w))) for lang in words for w in words[lang]["after"]}
+        self.before_one = frozenset(w[0] for w in before if len(w) == 1)  # «محافظة»
+        self.before_one_clitics = self.behind_clitics(self.before_one)  # «بمحافظة» too
+        self.before_many = sorted(w for w in before if len(w) > 1)  # "province of"
+        self.before_last = frozenset(w[-1] for w in self.before_many)
+        self.after = sorted(after, key=len, reverse=True)  # "governorate"
+        self.after_first = frozenset(w[0] for w in after)
+        self.organisation = _Around(extra["organisation_words"], True, self.behind_clitics)
+        self.facility = _Around(extra["facility_words"], False, self.behind_clitics)
+        longer = extra["longer_name_words"]
+        self.longer_before = self.behind_clitics(normalise_str(w).lower() for lang in longer
+                                                 for w in longer[lang]["before"])
+        self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
+        actor = extra["actor_words"]
+        self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
+                                      for w in actor[lang]["joined"])
+        self.actor_before = self.behind_clitics(normalise_str(w).lower() for lang in actor
+                                                for w in actor[lang]["before"])
+        self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         # The one test every word of a text gets: may it start a name, as it is or behind clitics (what
         # _variants undoes)? Clitics are expanded for Arabic names only; a clitic glued to a Latin word
         # («وAleppo», found by `glued`) sends its text the slow way.
-        hits = set(first)
-        arabic = [w for w in first if len(w) >= 2 and "\u0600" <= w[0] <= "\u06ff"]
-        for whole, _conj, prep in self.prefixes:
-            hits.update([whole + w for w in arabic])
-            if prep == "ل":  # «للرقة»: ل + الرقة with the alef dropped
-                hits.update([whole + w[1:] for w in arabic if len(w) >= 3 and w.startswith("ال")])
-        self.hits = frozenset(hits)
+        self.hits = frozenset(first).union(self.behind_clitics(w for w in first if "\u0600" <= w[0] <= "\u06ff"))
         lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
         self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
                                          for w, _c, _p in self.prefixes) if lead else "(?!)")
@@ -162,8 +159,43 @@ class _Gazetteer:
         # every first part of a longer name, as space-joined words
         self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
-        # name -> (its places, one an admin area?, ids of the places whose own name it is)
-        self.named: dict[str, tuple[tuple[Place, ...], bool, frozenset[int]]] = {}
+        self.named: dict[str, _Name] = {}  # a name -> what it names, filled as names turn up
+        self.admin_named: dict[str, _Name] = {}  # the same, for a name with an admin word: its admin areas only
+
+    def behind_clitics(self, words: Iterable[str]) -> frozenset[str]:
+        """The words as they are and behind every clitic prefix that ``_variants`` takes off: a word is in the set
+        when one of its readings is one of ``words``."""
+        words = list(words)
+        out = set(words)
+        for whole, _conj, prep in self.prefixes:
+            if whole[:1] in self.clitic_letters:
+                out.update([whole + w for w in words if len(w) >= 2])
+                if prep == "ل":  # «للرقة»: ل + الرقة with the alef dropped
+                    out.update([whole + w[1:] for w in words if len(w) >= 3 and w.startswith("ال")])
+        return frozenset(out)
+
+
+@dataclass(frozen=True)
+class _Name:
+    """What a name found in a text names, worked out once per name: its places (all, or its admin areas only when an
+    admin word stands by it), their ids, the ids of those whose own name it is, the country and the admin area its
+    own places (else all) agree on, one an admin area?, all countries?"""
+
+    places: tuple[Place, ...]
+    ids: tuple[int, ...]
+    own: frozenset[int]
+    points: tuple[str | tuple[str, str], ...]
+    admin1: bool
+    countries: bool
+
+    @classmethod
+    def of(cls, places: tuple[Place, ...], own: frozenset[int]) -> _Name:
+        mine = [p for p in places if p.geonameid in own] or places
+        countries = {p.country_code for p in mine}
+        admin1s = {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}
+        points = tuple(next(iter(points)) for points in (countries, admin1s) if len(points) == 1)
+        return cls(places, tuple(p.geonameid for p in places), own, points, any(p.level == "admin1" for p in places),
+                   all(p.level == "country" for p in places))
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
@@ -204,9 +236,10 @@ def _admin_before(words: list[str], parts: list[str], i: int, start: int, g: _Ga
     "province of"), or None."""
     if i < 1:
         return None
-    for skip, v in _variants(words[i - 1]):
-        if v in g.before_one:
-            return start - len(parts[2 * i]) - len(words[i - 1]) + skip
+    if words[i - 1] in g.before_one_clitics:
+        for skip, v in _variants(words[i - 1]):
+            if v in g.before_one:
+                return start - len(parts[2 * i]) - len(words[i - 1]) + skip
     if words[i - 1] in g.before_last:
         for before in g.before_many:
             j = i - len(before)
@@ -228,11 +261,12 @@ class _Around:
     """Words before or after a name that make it part of another name (``organisation_words``, ``facility_words``
     in gazetteer_extra.yaml): {lang: {before: [...], after: [...]}}, normalised to word tuples."""
 
-    def __init__(self, lists: dict, capitalised: bool) -> None:
+    def __init__(self, lists: dict, capitalised: bool,
+                 behind_clitics: Callable[[Iterable[str]], frozenset[str]]) -> None:
         self.capitalised = capitalised  # English words after the name must be capitalised
         before = {tuple(_TOKEN.findall(normalise_str(w))) for lang in lists for w in lists[lang]["before"]}
         after = {tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in lists for w in lists[lang]["after"]}
-        self.before_one = frozenset(w[0] for w in before if len(w) == 1)  # may carry clitics: «لوكالة»
+        self.before_one = behind_clitics(w[0] for w in before if len(w) == 1)  # clitics too: «لوكالة»
         self.before_last: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # longer ones, by their last word
         for w in before:
             if len(w) > 1:
@@ -240,35 +274,57 @@ class _Around:
         self.after_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)  # by their first word
         for w in after:
             self.after_first[w[0]].append(w)
+        self.last = self.before_one | self.before_last.keys()  # a word just before the name that may be one of them
 
-    def test(self, text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, end: int) -> bool:
-        """True when the name of words i..i+n-1 (ending at norm offset ``end``) has one of the words just before it
-        (its first word may carry Arabic clitics: «لوكالة أنباء حلب») or after it, at most two capitalised words
-        between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space apart."""
-        if i and parts[2 * i] == " ":
-            last = words[i - 1]
-            if any(v in self.before_one for _skip, v in _variants(last)):
+    def before(self, words: list[str], parts: list[str], i: int) -> bool:
+        """True when one of the words stands just before word i (itself after a space), the first of them maybe behind
+        Arabic clitics («لوكالة أنباء حلب»)."""
+        last = words[i - 1]
+        if last in self.before_one:
+            return True
+        for before in self.before_last.get(last, ()):
+            j = i - len(before)
+            if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i)) \
+                    and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
                 return True
-            for before in self.before_last.get(last, ()):
-                j = i - len(before)
-                if j >= 0 and all(parts[2 * k] == " " for k in range(j + 1, i)) \
-                        and words[j + 1:i] == list(before[1:]) and any(v == before[0] for _skip, v in _variants(words[j])):
-                    return True
-        pos = end
-        for k in range(i + n, min(i + n + 3, len(words))):  # up to two capitalised words between: "X Ayoubi School"
-            if parts[2 * k] != " ":
-                return False
-            pos += 1
-            upper = text[norm.orig(pos)].isupper()
-            if not self.capitalised or upper:
-                for after in self.after_first.get(words[k], ()):
-                    if words[k:k + len(after)] == list(after) \
-                            and all(parts[2 * m] == " " for m in range(k, k + len(after))):
-                        return True
-            if not upper:
-                return False
-            pos += len(words[k])
         return False
+
+    def after(self, words: list[str], parts: list[str], k: int) -> bool:
+        """True when one of the words starts at word k, a single space apart."""
+        for after in self.after_first.get(words[k], ()):
+            if words[k:k + len(after)] == list(after) and all(parts[2 * m] == " " for m in range(k, k + len(after))):
+                return True
+        return False
+
+
+def _part_of(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int, end: int,
+             g: _Gazetteer) -> str:
+    """'organisation' when the name of words i..i+n-1 (word i starting at norm offset ``start``, the name ending at
+    ``end``) is part of an organisation's name, 'part' when part of a facility's name (``_Around``) or of a longer
+    place name (``_in_longer_name``), else ''. The words of an ``_Around`` stand just before the name or after it,
+    at most two capitalised words between ("Meridian Press Agency", "Salah al-Din Ayoubi School"), a single space
+    apart."""
+    org, facility = g.organisation, g.facility
+    last = words[i - 1] if i and parts[2 * i] == " " else ""
+    if last in org.last and org.before(words, parts, i):
+        return "organisation"
+    part = last in facility.last and facility.before(words, parts, i)
+    pos = end
+    for k in range(i + n, min(i + n + 3, len(words))):
+        if parts[2 * k] != " ":
+            break
+        pos += 1
+        upper = text[norm.orig(pos)].isupper()
+        word = words[k]
+        if (upper or not org.capitalised) and word in org.after_first and org.after(words, parts, k):
+            return "organisation"
+        if not part and (upper or not facility.capitalised) and word in facility.after_first \
+                and facility.after(words, parts, k):
+            part = True
+        if not upper:
+            break
+        pos += len(word)
+    return "part" if part or _in_longer_name(text, norm, words, parts, i, n, start, g) else ""
 
 
 def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[str], i: int, n: int, start: int,
@@ -276,7 +332,7 @@ def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[s
     """True when the name of words i..i+n-1 (starting at norm offset ``start``) is the tail or head of a longer name
     that the gazetteer lacks: a capitalised name-head word just before it ("Abu Salim", «حي الروضة»), or an article
     hyphened to it after a capitalised word, or one hyphened to the next word just after it ("Busra al-Harir")."""
-    if i and parts[2 * i] in (" ", "-") and any(v in g.longer_before for _skip, v in _variants(words[i - 1])):
+    if i and parts[2 * i] in (" ", "-") and words[i - 1] in g.longer_before:
         before = start - len(parts[2 * i]) - len(words[i - 1])
         if not "a" <= words[i - 1][0] <= "z" or text[norm.orig(before)].isupper():
             return True
@@ -288,18 +344,18 @@ def _in_longer_name(text: str, norm: Normalised, words: list[str], parts: list[s
     return k + 1 < len(words) and parts[2 * k] == " " and words[k] in g.longer_after and parts[2 * k + 2] == "-"
 
 
-def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True):
-    """(norm start, norm end, candidates, ids of those whose own name it is, '' or the name it is part of:
-    'organisation', or 'part' for a facility's or a longer place name) for each name, longest match first, left
-    to right.
+def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True) -> list[tuple[int, int, _Name, str]]:
+    """(norm start, norm end, what it names, '' or the name it is part of: 'organisation', or 'part' for a facility's
+    or a longer place name, or 'actor' for a belligerent) for each name, longest match first, left to right.
 
     ``cased``: a Latin-script name counts only when capitalised in the original text. Only the words that
     may start a name (``g.hits``, picked out without a Python loop) are looked at.
     """
     s = norm.text
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
-    arabic = _HAS_ARABIC.search(s) is not None
-    parts = (_SPLIT if arabic else _SPLIT_ASCII if s.isascii() else _SPLIT_LATIN).split(s)
+    is_ascii = s.isascii()  # (known without a look at the characters)
+    arabic = not is_ascii and _HAS_ARABIC.search(s) is not None
+    parts = (_SPLIT if arabic else _SPLIT_ASCII if is_ascii else _SPLIT_LATIN).split(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
@@ -307,16 +363,17 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     if arabic and g.lead.search(s) and g.glued.search(s):
         glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
         todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
-    out = []
+    out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    offsets = [0, *accumulate(map(len, parts))]  # parts[k] starts at s[offsets[k]]
+    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as the words looked at)
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos = offsets[2 * i + 1]  # word i starts at s[pos]
+        pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
+        at = 2 * i + 1
         tok = words[i]
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
@@ -346,29 +403,29 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         start = pos + best_skip
         if best_skip and cased and text[norm.orig(start)] in _LOWER:
             continue
-        named = g.named.get(best_key)
-        if named is None:
-            ps = tuple(g.places[c] for c in index[best_key])
-            named = g.named[best_key] = (ps, any(p.level == "admin1" for p in ps), g.own.get(best_key, frozenset()))
-        places, admin1, own = named
-        if admin1:
+        name = g.named.get(best_key)
+        if name is None:
+            name = g.named[best_key] = _Name.of(tuple(g.places[c] for c in index[best_key]),
+                                                g.own.get(best_key, frozenset()))
+        if name.admin1:
             j = _admin_before(words, parts, i, pos, g)
             k = _admin_after(words, i + n, g)
             if j is not None or k is not None:
-                places = [p for p in places if p.level == "admin1"]
+                name = g.admin_named.get(best_key)
+                if name is None:
+                    name = g.admin_named[best_key] = _Name.of(tuple(p for p in g.named[best_key].places
+                                                                    if p.level == "admin1"), g.named[best_key].own)
                 if j is not None:
                     start = j
                 if k is not None:
                     n = k - i + 1
-        end = offsets[2 * (i + n)]
-        args = (text, norm, words, parts, i, n, end)
-        if all(p.level == "country" for p in places) and (_actor(words, parts, i, best_skip, start, out, g)
-                                                          or _actor_after(words, parts, i + n, g)):
-            out.append((start, end, places, own, "actor"))
+        end = pos + len("".join(parts[at:2 * (i + n)]))
+        if name.countries and (_actor(words, parts, i, best_skip, start, out, g)
+                               or _actor_after(words, parts, i + n, g)):
+            out.append((start, end, name, "actor"))
             done = i + n
             continue
-        out.append((start, end, places, own, "organisation" if g.organisation.test(*args) else "part"
-                    if g.facility.test(*args) or _in_longer_name(text, norm, words, parts, i, n, pos, g) else ""))
+        out.append((start, end, name, _part_of(text, norm, words, parts, i, n, pos, end, g)))
         done = i + n
     return out
 
@@ -380,11 +437,11 @@ def _actor(words: list[str], parts: list[str], i: int, skip: int, start: int, fo
     (``actor_words`` in gazetteer_extra.yaml)."""
     if not i or parts[2 * i] != " ":
         return False
-    if any(v in g.actor_before for _skip, v in _variants(words[i - 1])):
+    if words[i - 1] in g.actor_before:
         return True
     if not skip or words[i][0] != "و":
         return False
-    if found and found[-1][4] == "actor" and found[-1][1] == start - skip - 1:
+    if found and found[-1][3] == "actor" and found[-1][1] == start - skip - 1:
         return True
     return any(i >= len(w) and tuple(words[i - len(w):i]) == w
                and all(parts[2 * k] == " " for k in range(i - len(w) + 1, i)) for w in g.actor_joined)
@@ -418,34 +475,30 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
     raw = _raw_matches(text, norm, _gaz(), cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
-    org = {p.geonameid for *_span, places, _own, inside in raw if inside == "organisation" for p in places}
-    raw = [(s, e, places, own, inside) for s, e, places, own, inside in raw if inside not in ("organisation", "actor")]
+    org = {i for *_span, name, inside in raw if inside == "organisation" for i in name.ids}
+    raw = [r for r in raw if r[3] not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: dict = {}  # country code or (country code, admin1 code) -> names pointing to it
     by_name: dict[tuple[int, ...], dict] = {}
-    keys = [tuple(p.geonameid for p in places) for _s, _e, places, _own, _inside in raw]
-    for (_s, _e, places, own, inside), key in zip(raw, keys):
-        if inside or org and any(p.geonameid in org for p in places):
+    for _s, _e, name, inside in raw:
+        if inside or org and not org.isdisjoint(name.ids):
             continue
-        mine = [p for p in places if p.geonameid in own] or places
-        for points in ({p.country_code for p in mine}, {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}):
-            if len(points) == 1:
-                point, = points
-                total[point] = total.get(point, 0) + 1
-                counts = by_name.get(key)
-                if counts is None:
-                    counts = by_name[key] = {}
-                counts[point] = counts.get(point, 0) + 1
+        for point in name.points:
+            total[point] = total.get(point, 0) + 1
+            counts = by_name.get(name.ids)
+            if counts is None:
+                counts = by_name[name.ids] = {}
+            counts[point] = counts.get(point, 0) + 1
     chosen = []
     read: dict[tuple, Place] = {}  # (ids, own) -> the reading, the same wherever the text repeats a name
-    for (start, end, places, own, inside), key in zip(raw, keys):
-        if len(places) == 1:
-            p = places[0]
-        elif (p := read.get((key, own))) is None:
-            mine = by_name.get(key, {})
+    for start, end, name, inside in raw:
+        if len(name.places) == 1:
+            p = name.places[0]
+        elif (p := read.get((name.ids, name.own))) is None:
+            mine = by_name.get(name.ids, {})
             context = {k for k, n in total.items() if n > mine.get(k, 0)}
-            p = read[key, own] = _choose(places, context, own)
+            p = read[name.ids, name.own] = _choose(name.places, context, name.own)
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
     # organisation bears, only there

@@ -257,3 +257,17 @@ def test_a_claim_is_not_placed_where_its_claimant_is_named(text, lang):
     assert claim.claimed_by in ("موسكو", "Moscow") and claim.place == "Kharkiv"
     (claim,) = extract_claims("The Kirkuk health directorate said 5 people were killed.", lang="en")
     assert claim.place == "Kirkuk"  # a claimant that only holds the place's name keeps it
+
+
+def test_word_sets_behind_clitics_hold_every_reading_of_variants():
+    """A word is in a set built by ``behind_clitics`` exactly when one of its readings (``_variants``: as written,
+    without a clitic prefix, «لل» read as «ل» + «ال») is one of the words the set was built from."""
+    g = places._gaz()
+    words = ["محافظة", "الرقة", "قبل", "ال", "by", "حي", "حلب"]
+    built = g.behind_clitics(words)
+    tried = {p + w for w in words + ["لرقة", "رقة", "مدينة", "ب", "لب"]
+             for p in ["", "و", "ب", "ل", "وب", "ول", "فل", "لل", "وال"]}
+    for tok in tried | {w[1:] for w in tried if w}:
+        if tok:
+            assert (tok in built) == any(v in words for _skip, v in places._variants(tok)), tok
+    assert g.hits >= built & set(g.first) and "للرقه" in g.hits  # «للرقة»: the names too
