@@ -471,6 +471,8 @@ def governing(lang: Language, sources: list[Source], fig_start: int, fig_end: in
     the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried), nor a
     verb joined by a conjunction after a comma («وسقط عدد من القتلى، وقال المرصد إن 16 شخصا قتلوا»: its clause
     reports what follows it)."""
+    if not sources:
+        return None
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)
