@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
-from extract.required_literals import RequiredLiterals, finditer, skipping
+from extract.required_literals import first_chars, skipping
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
@@ -44,26 +44,65 @@ class Source:
     joined: bool = False  # a verb joined to what went before by a conjunction after a comma («…، وقال المرصد إن …»)
 
 
-MAX_LITERALS = 12  # a phrase list is tested for its literal strings first when one of its clauses has at most this many
+# A phrase list is tested for its phrases' first words first (``in``: many times faster than its regex on a sentence
+# holding none) when they are at most this many (fewer once the words holding another are left out: «بحسب» holds
+# «حسب») and none is shorter than MIN_LITERAL (a short word is part of too many others: "as").
+MAX_LITERALS, MIN_LITERAL = 12, 3
+
+
+_WORD_START = r"(?<!\w)"
+WIDE_FIRSTS = 12  # more first characters than this: a pattern opening at a word start is searched from word starts
+
+
+class WordStarts:
+    """Where a regex next matches, found without the regex engine trying it at every position: it skips to the
+    pattern's first characters (its ``skipping`` form) or, for a pattern opening at a word start (``(?<!\\w)``) whose
+    first characters are many (nearly every letter, where the engine would stop at most characters), to the non-word
+    characters, each followed by a word start."""
+
+    __slots__ = ("rx", "firsts", "_scan", "_gated")
+
+    def __init__(self, pattern: str) -> None:
+        self.rx = re.compile(pattern)
+        self.firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
+        self._gated = pattern.startswith(_WORD_START) and (self.firsts is None or len(self.firsts) > WIDE_FIRSTS)
+        self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else skipping(pattern)
+
+    def search(self, s: str, pos: int = 0) -> int | None:
+        """The start of the leftmost match at or after pos, None when there is none."""
+        if not self._gated:
+            m = (self._scan or self.rx).search(s, pos)
+            return m.start() if m else None
+        if pos == 0 and self.rx.match(s):
+            return 0
+        m = self._scan.search(s, max(pos - 1, 0))  # a non-word character, the match right after it
+        return m.end() if m else None
+
+    def finditer(self, s: str) -> Iterable[re.Match[str]]:
+        """``rx.finditer(s)``."""
+        start = self.search(s)
+        return () if start is None else self.rx.finditer(s, start)
 
 
 class _Phrases(NamedTuple):
-    """A phrase list's regex, its ``skipping`` form, and literal strings one of which any match holds (None: no
-    short list of them), tested first with ``in`` (many times faster than the regex on a sentence holding none)."""
+    """A phrase list's regex with its search, and words one of which any match holds (None: not tested)."""
 
-    rx: re.Pattern[str]
-    first: re.Pattern[str] | None
+    scan: WordStarts
     literals: tuple[str, ...] | None
+
+    @property
+    def rx(self) -> re.Pattern[str]:
+        return self.scan.rx
 
     def finditer(self, s: str) -> Iterable[re.Match[str]]:
         """``rx.finditer(s)``."""
         if self.literals is not None and not any(w in s for w in self.literals):
             return ()
-        return finditer(self.rx, self.first, s)
+        return self.scan.finditer(s)
 
 
 def _rx(lang: Language, key: str) -> _Phrases | None:
-    """The regex of a phrase list, with its ``skipping`` form and literals (None for an empty list)."""
+    """The regex of a phrase list, with its search and literals (None for an empty list)."""
     cache = lang.__dict__.get("_attr_cache")
     if cache is None:
         cache = lang.__dict__["_attr_cache"] = {}
@@ -84,10 +123,10 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
             body = "(?:" + "|".join(alts) + ")"
             # the phrase as written first, then with a clitic: «بحسب ما أفادت» is one phrase, not «ب» + «حسب»
             pattern = r"(?<!\w)(" + (f"{body}|{pre}{body}" if pre else body) + ")"
-            clauses = RequiredLiterals().clauses(pattern)
-            fewest = min(clauses, key=len, default=None)
-            literals = tuple(sorted(fewest)) if fewest is not None and len(fewest) <= MAX_LITERALS else None
-            cache[key] = _Phrases(re.compile(pattern), skipping(pattern), literals)
+            firsts = {w.split()[0] for w in _norm_list(words) if w.strip()}
+            literals = tuple(sorted(w for w in firsts if not any(v != w and v in w for v in firsts)))
+            tested = len(literals) <= MAX_LITERALS and min(map(len, literals), default=0) >= MIN_LITERAL
+            cache[key] = _Phrases(WordStarts(pattern), literals if tested else None)
     return cache[key]
 
 
