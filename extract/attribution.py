@@ -14,7 +14,7 @@ words opening an apposition between a subject and its verb).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -78,10 +78,13 @@ class WordStarts:
         m = self._scan.search(s, max(pos - 1, 0))  # a non-word character, the match right after it
         return m.end() if m else None
 
-    def finditer(self, s: str) -> Iterable[re.Match[str]]:
-        """``rx.finditer(s)``."""
-        start = self.search(s)
-        return () if start is None else self.rx.finditer(s, start)
+    def finditer(self, s: str) -> Iterator[re.Match[str]]:
+        """``rx.finditer(s)`` (for a regex that never matches an empty string)."""
+        pos = 0
+        while (start := self.search(s, pos)) is not None:
+            m = self.rx.match(s, start)
+            yield m
+            pos = m.end()
 
 
 class _Phrases(NamedTuple):
