@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
-from extract.required_literals import first_chars, skipping
+from extract.required_literals import first_chars
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
@@ -60,13 +60,15 @@ class WordStarts:
     first characters are many (nearly every letter, where the engine would stop at most characters), to the non-word
     characters, each followed by a word start."""
 
-    __slots__ = ("rx", "firsts", "_scan", "_gated")
+    __slots__ = ("rx", "_scan", "_gated")
 
     def __init__(self, pattern: str) -> None:
         self.rx = re.compile(pattern)
-        self.firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
-        self._gated = pattern.startswith(_WORD_START) and (self.firsts is None or len(self.firsts) > WIDE_FIRSTS)
-        self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else skipping(pattern)
+        firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
+        self._gated = pattern.startswith(_WORD_START) and (firsts is None or len(firsts) > WIDE_FIRSTS)
+        # (the skipping form written here from the first characters: skipping() would read the pattern again)
+        self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else \
+            re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
 
     def search(self, s: str, pos: int = 0) -> int | None:
         """The start of the leftmost match at or after pos, None when there is none."""

@@ -633,8 +633,8 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
         head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
         pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
-        first = attribution.WordStarts(pattern)
-        rx = L.__dict__["_perp"] = (first.rx, first if first.firsts else None, attribution.WordStarts(head))
+        rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
+                                    attribution.WordStarts(head) if mods else None)
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s))
