@@ -119,7 +119,9 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
             from extract.lexicon import _norm_list
             pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry", "report_masdar") else ""
             if key in ("report_verbs", "report_carry") and lang.data.get("verb_clitics"):
-                pre = f"(?:{lang.data['verb_clitics']})?"  # verbs take و/ف but not the article («الكشف» is no verb)
+                # verbs take و/ف but not the article («الكشف» is no verb); not optional here: the phrase without a
+                # clitic is the first alternative (tried again after it, it fails again)
+                pre = f"(?:{lang.data['verb_clitics']})"
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
             glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
             plain = [w for w in words if w not in glued]
