@@ -85,6 +85,7 @@ class WordStarts:
         pos = 0
         while (start := self.search(s, pos)) is not None:
             m = self.rx.match(s, start)
+            assert m is not None  # (the search found a match there)
             yield m
             pos = m.end()
 
@@ -97,6 +98,7 @@ class _Phrases(NamedTuple):
 
     @property
     def rx(self) -> re.Pattern[str]:
+        """The list's regex."""
         return self.scan.rx
 
     def finditer(self, s: str) -> Iterable[re.Match[str]]:
