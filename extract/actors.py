@@ -47,11 +47,21 @@ class Actors:
         self._claimant_re = _regex(self.claimants, clitics)
         self._openings = tuple(w + " " for w in data.get("claimant_lowercase_openings", []))
         self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
+        self._parties: dict[str, Actor | None] = {}  # victims phrase → its party (so do victims)
 
     def party(self, phrase: str | None) -> Actor | None:
         """The party named in a victims phrase, if any."""
-        return _find(self._party_re, self.parties, phrase) or (
-            _find(self._fallback_re, self.fallback, phrase) if self._fallback_re else None)
+        if not phrase:
+            return None
+        known = self._parties
+        a = known.get(phrase, known)
+        if a is known:
+            a = _find(self._party_re, self.parties, phrase) or (
+                _find(self._fallback_re, self.fallback, phrase) if self._fallback_re else None)
+            if len(known) >= 16384:
+                known.clear()
+            known[phrase] = a
+        return a
 
     def claimant(self, phrase: str | None) -> Actor | None:
         """The claimant named in a source phrase: a listed claimant, else a party, else a type by keywords."""
@@ -92,33 +102,18 @@ def _regex(index: dict[str, Actor], clitics: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + clitics + "(" + alternation(list(index)) + r")(?!\w)")
 
 
-def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str | None,
+def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str,
           contractions: tuple[tuple[re.Pattern[str], str, str], ...] = ()) -> Actor | None:
     """The actor of the longest name in ``phrase``; for a source phrase (``contractions`` given) also with each
     contraction written out («حصيلة للمرصد السوري»: a source; in a victims phrase «معقل للمعارضة» names whose
     stronghold it is, not the victims)."""
-    if not phrase:
-        return None
-    key = (id(rx), phrase, bool(contractions))  # the same phrases recur (claimants, victims): looked up once
-    done = _FOUND.get(key)
-    if done is not None:
-        return done[1]
     best = None
     n = _n(phrase)
     written_out = [c.sub(out, n) for c, out, short in contractions if short in n]
-    for m in chain(rx.finditer(n), *(rx.finditer(w) for w in written_out)):
+    for m in chain(rx.finditer(n), *(rx.finditer(w) for w in written_out)) if written_out else rx.finditer(n):
         if best is None or len(m.group(1)) > len(best):
             best = m.group(1)
-    found = index.get(" ".join(best.split())) if best else None
-    if len(_FOUND) >= 16384:
-        _FOUND.clear()
-    _FOUND[key] = (rx, found)  # the regex kept with its answer, so that its id is not reused meanwhile
-    return found
-
-
-# (id of a regex, phrase) → (regex, actor): each regex belongs to one index, so the pair decides the answer
-# (keyed by id: hashing a compiled pattern hashes its whole code)
-_FOUND: dict = {}
+    return index.get(" ".join(best.split())) if best else None
 
 
 @lru_cache(maxsize=1)

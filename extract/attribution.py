@@ -14,11 +14,13 @@ words opening an apposition between a subject and its verb).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
-from extract.required_literals import finditer, skipping
+from extract.required_literals import first_chars
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
@@ -42,8 +44,72 @@ class Source:
     joined: bool = False  # a verb joined to what went before by a conjunction after a comma («…، وقال المرصد إن …»)
 
 
-def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | None] | None:
-    """The regex of a phrase list, and its ``skipping`` form (None for an empty list)."""
+# A phrase list is tested for its phrases' first words first (``in``: many times faster than its regex on a sentence
+# holding none) when they are at most this many (fewer once the words holding another are left out: «بحسب» holds
+# «حسب») and none is shorter than MIN_LITERAL (a short word is part of too many others: "as").
+MAX_LITERALS, MIN_LITERAL = 12, 3
+
+
+_WORD_START = r"(?<!\w)"
+WIDE_FIRSTS = 12  # more first characters than this: a pattern opening at a word start is searched from word starts
+
+
+class WordStarts:
+    """Where a regex next matches, found without the regex engine trying it at every position: it skips to the
+    pattern's first characters (its ``skipping`` form) or, for a pattern opening at a word start (``(?<!\\w)``) whose
+    first characters are many (nearly every letter, where the engine would stop at most characters), to the non-word
+    characters, each followed by a word start."""
+
+    __slots__ = ("rx", "_scan", "_gated")
+
+    def __init__(self, pattern: str) -> None:
+        self.rx = re.compile(pattern)
+        firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
+        self._gated = pattern.startswith(_WORD_START) and (firsts is None or len(firsts) > WIDE_FIRSTS)
+        # (the skipping form written here from the first characters: skipping() would read the pattern again)
+        self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else \
+            re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+
+    def search(self, s: str, pos: int = 0) -> int | None:
+        """The start of the leftmost match at or after pos, None when there is none."""
+        if not self._gated:
+            m = (self._scan or self.rx).search(s, pos)
+            return m.start() if m else None
+        if pos == 0 and self.rx.match(s):
+            return 0
+        m = self._scan.search(s, max(pos - 1, 0))  # a non-word character, the match right after it
+        return m.end() if m else None
+
+    def finditer(self, s: str) -> Iterator[re.Match[str]]:
+        """``rx.finditer(s)`` (for a regex that never matches an empty string)."""
+        pos = 0
+        while (start := self.search(s, pos)) is not None:
+            m = self.rx.match(s, start)
+            assert m is not None  # (the search found a match there)
+            yield m
+            pos = m.end()
+
+
+class _Phrases(NamedTuple):
+    """A phrase list's regex with its search, and words one of which any match holds (None: not tested)."""
+
+    scan: WordStarts
+    literals: tuple[str, ...] | None
+
+    @property
+    def rx(self) -> re.Pattern[str]:
+        """The list's regex."""
+        return self.scan.rx
+
+    def finditer(self, s: str) -> Iterable[re.Match[str]]:
+        """``rx.finditer(s)``."""
+        if self.literals is not None and not any(w in s for w in self.literals):
+            return ()
+        return self.scan.finditer(s)
+
+
+def _rx(lang: Language, key: str) -> _Phrases | None:
+    """The regex of a phrase list, with its search and literals (None for an empty list)."""
     cache = lang.__dict__.get("_attr_cache")
     if cache is None:
         cache = lang.__dict__["_attr_cache"] = {}
@@ -55,7 +121,9 @@ def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | No
             from extract.lexicon import _norm_list
             pre = lang.macros["PRE"] if key in ("report_verbs", "report_before", "report_carry", "report_masdar") else ""
             if key in ("report_verbs", "report_carry") and lang.data.get("verb_clitics"):
-                pre = f"(?:{lang.data['verb_clitics']})?"  # verbs take و/ف but not the article («الكشف» is no verb)
+                # verbs take و/ف but not the article («الكشف» is no verb); not optional here: the phrase without a
+                # clitic is the first alternative (tried again after it, it fails again)
+                pre = f"(?:{lang.data['verb_clitics']})"
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
             glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
             plain = [w for w in words if w not in glued]
@@ -64,7 +132,10 @@ def _rx(lang: Language, key: str) -> tuple[re.Pattern[str], re.Pattern[str] | No
             body = "(?:" + "|".join(alts) + ")"
             # the phrase as written first, then with a clitic: «بحسب ما أفادت» is one phrase, not «ب» + «حسب»
             pattern = r"(?<!\w)(" + (f"{body}|{pre}{body}" if pre else body) + ")"
-            cache[key] = re.compile(pattern), skipping(pattern)
+            firsts = {w.split()[0] for w in _norm_list(words) if w.strip()}
+            literals = tuple(sorted(w for w in firsts if not any(v != w and v in w for v in firsts)))
+            tested = len(literals) <= MAX_LITERALS and min(map(len, literals), default=0) >= MIN_LITERAL
+            cache[key] = _Phrases(WordStarts(pattern), literals if tested else None)
     return cache[key]
 
 
@@ -78,38 +149,39 @@ def _words(lang: Language, key: str) -> frozenset[str]:
     return cache[key]
 
 
-def _stop_kind(lang: Language, token: str) -> str | None:
+def _stop_kind(w: _Lists, token: str) -> str | None:
     """Why a token ends a source that follows a verb: 'figure' (a number or casualty word), 'end' (a closing word).
     Remembered per language (the same tokens recur)."""
-    known = lang.__dict__.get("_stop_kinds")
-    if known is None:
-        known = lang.__dict__["_stop_kinds"] = {}
+    known = w.stop_kinds
     kind = known.get(token, known)
     if kind is known:
+        lang = w.lang
         if token[0].isdigit() or lang.lookup(lang.triggers, token) or (
                 lang.numbers._vague_re and lang.numbers._vague_re.fullmatch(token)):
             kind = "figure"
         else:
-            kind = "end" if token in _words(lang, "report_end") else None
+            kind = "end" if token in w.ends else None
         if len(known) >= 16384:
             known.clear()
         known[token] = kind
     return kind
 
 
-def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
+def _forward(w: _Lists, s: str, pos: int) -> tuple[int, int, str | None]:
     """The source phrase starting at pos: (start, end, what closed it: 'figure', 'end' or None)."""
     start = end = pos
     n = 0
-    via = _words(lang, "report_via")  # «نقلت رويترز عن مصدر …»: the source runs on through the one it quotes
-    ends = _words(lang, "report_end")
+    via, ends, kinds = w.via, w.ends, w.stop_kinds  # via: «نقلت رويترز عن مصدر …», the source runs on through the one it quotes
     before_via, after_via = None, 0
     kind = None
     tokens: list[re.Match[str]] = []
     quoted: tuple[int, int, int] | None = None  # (end, tokens, after_via) before a quoted name after the first word
     for m in _TOKEN.finditer(s, pos):
         gap = s[end:m.start()]
-        if n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
+        if gap == " ":  # (the common gap: none of the tests below holds but the word limit)
+            if n >= MAX_TOKENS:
+                break
+        elif n == 0 and gap.strip() == '"' and _QUOTED_NAME.match(s, m.start()):
             pass  # «وأكدت "وفا" أن …»: a source's name in quotation marks
         elif quoted is None and n and gap.strip() == '"' and gap[0].isspace() and _QUOTED_NAME.match(s, m.start()):
             quoted = (end, len(tokens), after_via)  # «منظمة "أطباء بلا حدود"»: the name is read on, with its closing mark
@@ -120,13 +192,14 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
             if n == 0 and ('"' in gap or gap.strip() in ("،", ",")):  # «أفاد "بمقتل …»: a quotation opens at
                 return pos, pos, "end"  # the verb, its speaker stood before; so did «أعلن، مساء السبت، أن»'s
             break
-        if n == 0 and m.group() in _words(lang, "report_end_first"):  # «قد أعلنت في حصيلة»: no source follows
+        token = m.group()
+        if n == 0 and token in w.end_first:  # «قد أعلنت في حصيلة»: no source follows
             return pos, pos, "end"
-        if n > 0 and before_via is None and m.group() in via:
+        if n > 0 and before_via is None and token in via:
             before_via = end
-        elif kind := _stop_kind(lang, m.group()):
+        elif kind := kinds[token] if token in kinds else _stop_kind(w, token):  # (looked up here: the call costs)
             break
-        elif tokens and f"{tokens[-1].group()} {m.group()}" in ends:
+        elif tokens and f"{tokens[-1].group()} {token}" in ends:
             tokens.pop()  # a closing phrase of two words: «الوزارة في بيان»
             end, kind = tokens[-1].end(), "end"
             break
@@ -147,14 +220,14 @@ def _forward(lang: Language, s: str, pos: int) -> tuple[int, int, str | None]:
         return start, end, kind
     if before_via is not None and not after_via:
         return start, before_via, kind
-    trim = _words(lang, "report_trim")  # a source cut short ends on a word that needs more («… لوكالة»، "based")
+    trim = w.trim  # a source cut short ends on a word that needs more («… لوكالة»، "based")
     while len(tokens) > 1 and tokens[-1].group() in trim:
         tokens.pop()
         end = tokens[-1].end()
     return start, end, kind
 
 
-def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
+def _backward(w: _Lists, s: str, pos: int) -> tuple[int, int]:
     """The source phrase ending at pos: the subject before a verb ("the ministry said", «كانت مواقع … نعت»)."""
     start = end = pos
     cut = _TO_LAST_MARK.match(s, 0, pos)  # the tokens before a mark are never reached
@@ -162,11 +235,7 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
             and _quoted_back(s, cut.end() - 1):  # … but a name in quotation marks is («وكانت "الشبكة" قد وثقت»)
         cut = _TO_LAST_MARK.match(s, 0, s.rfind('"', 0, cut.end() - 1))
     tokens = list(_TOKEN.finditer(s, cut.end() if cut else 0, pos))
-    stops = lang.__dict__.get("_back_stops")
-    if stops is None:
-        # every language's stops: a sentence may hold another language's words ("Shared with Public" in an Arabic post)
-        stops = lang.__dict__["_back_stops"] = frozenset().union(*(_words(language(c), "report_back_stop") for c in LANGS))
-    skip = _words(lang, "report_back_skip")  # particles between a subject and its verb («المرصد … قد قال»)
+    stops, skip = w.back_stops, w.back_skip  # skip: particles between a subject and its verb («المرصد … قد قال»)
     n = 0
     for m in reversed(tokens):
         gap = s[m.end():start]
@@ -182,7 +251,7 @@ def _backward(lang: Language, s: str, pos: int) -> tuple[int, int]:
             end = m.end()
         n += 1
     if not n and cut and s[cut.end() - 1] in ",،" and not s[cut.end():start].strip():
-        if found := _aside_subject(lang, s, cut.end() - 1):
+        if found := _aside_subject(w, s, cut.end() - 1):
             return found
     return (start, end) if n else (pos, pos)  # particles alone ("…, has confirmed") are no source
 
@@ -193,10 +262,10 @@ def _quoted_back(s: str, closing: int) -> bool:
     return opening >= 0 and not _PUNCT.search(s, opening + 1, closing) and 0 < len(s[opening + 1:closing].split()) <= 4
 
 
-def _aside_subject(lang: Language, s: str, comma: int) -> tuple[int, int] | None:
+def _aside_subject(w: _Lists, s: str, comma: int) -> tuple[int, int] | None:
     """«وكان مدير الشركة، محمد علي، أفاد …»، «غير أن مصادر طبية، أشارت …»: a subject opened by «كان» or «غير أن»
     (report_aside_openings: one word or two) and set off from its verb by one or two commas; its span from after the opening to the comma before the verb, else None."""
-    openings = _words(lang, "report_aside_openings")
+    openings = w.aside_openings
     if not openings:
         return None
     end = None
@@ -240,74 +309,100 @@ def _aside_start(lang: Language, before: str) -> int | None:
     return opening if opening > 0 else None
 
 
-def _lists(lang: Language) -> tuple:
-    """What find_sources reads of a language, gathered once: (pronouns, the regexes of report_before,
-    report_relative, report_verbs, report_after and report_masdar, the words of report_verb_not_after, the
-    report_clause_and openings, the report_after_not words each with its space, the report_back_skip and
-    report_colon_heads words)."""
+class _Lists(NamedTuple):
+    """What find_sources reads of a language, gathered once: its phrase lists' regexes and word sets (the module
+    docstring tells each list), and the stop kinds of the tokens met after a verb (see ``_stop_kind``)."""
+
+    lang: Language
+    pronouns: frozenset[str]
+    before: _Phrases | None
+    relative: _Phrases | None
+    verbs: _Phrases | None
+    after: _Phrases | None
+    masdar: _Phrases | None
+    nouns_after: frozenset[str]  # report_verb_not_after
+    joins: tuple[str, ...]  # report_clause_and
+    nots: tuple[str, ...]  # report_after_not, each word with its space
+    back_skip: frozenset[str]
+    heads: frozenset[str]  # report_colon_heads
+    via: frozenset[str]
+    ends: frozenset[str]  # report_end
+    end_first: frozenset[str]
+    trim: frozenset[str]
+    back_stops: frozenset[str]  # every language's report_back_stop: a sentence may hold another language's words
+    aside_openings: frozenset[str]
+    stop_kinds: dict[str, str | None]
+
+
+def _lists(lang: Language) -> _Lists:
+    """The ``_Lists`` of a language."""
     lists = lang.__dict__.get("_source_lists")
     if lists is None:
-        lists = lang.__dict__["_source_lists"] = (
-            frozenset(lang.data.get("pronouns", [])),
+        lists = lang.__dict__["_source_lists"] = _Lists(
+            lang, frozenset(lang.data.get("pronouns", [])),
             _rx(lang, "report_before"), _rx(lang, "report_relative"), _rx(lang, "report_verbs"),
             _rx(lang, "report_after"), _rx(lang, "report_masdar"),
             _words(lang, "report_verb_not_after"), tuple(lang.data.get("report_clause_and", [])),
             tuple(w + " " for w in _words(lang, "report_after_not")), _words(lang, "report_back_skip"),
-            _words(lang, "report_colon_heads"))
+            _words(lang, "report_colon_heads"), _words(lang, "report_via"), _words(lang, "report_end"),
+            _words(lang, "report_end_first"), _words(lang, "report_trim"),
+            frozenset().union(*(_words(language(c), "report_back_stop") for c in LANGS)),
+            _words(lang, "report_aside_openings"), {})
     return lists
 
 
 def find_sources(lang: Language, s: str) -> list[Source]:
     """Every reporting clause of a normalised sentence, with its source span."""
     out: list[Source] = []
-    pronouns, before_rx, relative, verbs_rx, after_rx, masdar_rx, nouns_after, joins, nots, skip, heads = _lists(lang)
-    if rx := before_rx:
-        for m in finditer(*rx, s):
-            a, b, _ = _forward(lang, s, m.end())
-            if b > a and relative and (r := relative[0].search(s, a, b)):
-                a, b, _ = _forward(lang, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
+    w = _lists(lang)
+    pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads
+    if w.before:
+        for m in w.before.finditer(s):
+            a, b, _ = _forward(w, s, m.end())
+            if b > a and relative and (r := relative.rx.search(s, a, b)):
+                a, b, _ = _forward(w, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
                 out.append(Source(a, b, m.start(), b))
-    if rx := verbs_rx:
-        for m in finditer(*rx, s):
+    if w.verbs:
+        for m in w.verbs.finditer(s):
             if nouns_after and _word_before(s, m.start()) in nouns_after:
                 continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
-            a, b, closed = _forward(lang, s, m.end())
+            a, b, closed = _forward(w, s, m.end())
             if b > a and s[a:b] not in pronouns:
                 out.append(Source(a, b, m.start(), b, joined=bool(joins) and _joined(s, m.start(), joins)))
-            elif b == a and closed and (sb := _backward(lang, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
+            elif b == a and closed and (sb := _backward(w, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
-    if rx := after_rx:
-        for m in finditer(*rx, s):
-            if nots and s.startswith(nots, m.end() + 1):
+    if w.after:
+        for m in w.after.finditer(s):
+            if w.nots and s.startswith(w.nots, m.end() + 1):
                 continue  # "the shooting claimed the life of …": no report
             before = s[:m.start()].rstrip()
-            while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in skip and last[0].endswith((",", "،")):
+            while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in w.back_skip and last[0].endswith((",", "،")):
                 before = last[0]  # "…, has confirmed": the particle stands after the aside
             if before.endswith((",", "،", '"')) or not before:
-                a, b, closed = _forward(lang, s, m.end())  # inversion: "…, said the ministry"
+                a, b, closed = _forward(w, s, m.end())  # inversion: "…, said the ministry"
                 # a phrase cut short by the word limit is no inverted subject when an aside stands before the verb
                 # ("The Observatory, a war monitor, said the strike hit a farm near the town, killing one")
                 cut = closed is None and _WORD_AFTER.match(s, b) is not None
                 if b > a and closed != "figure" and not (cut and _aside_start(lang, before) is not None):
                     out.append(Source(a, b, m.start(), b))
                 elif (aside := _aside_start(lang, before)) is not None:
-                    a, b = _backward(lang, s, aside)  # "The officer, speaking on condition of anonymity, said"
+                    a, b = _backward(w, s, aside)  # "The officer, speaking on condition of anonymity, said"
                     if b > a and s[a:b] not in pronouns:
                         out.append(Source(a, b, a, m.end()))
                 continue
-            a, b = _backward(lang, s, m.start())
+            a, b = _backward(w, s, m.start())
             if b > a:
                 if s[a:b] in pronouns:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
-    if rx := masdar_rx:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
-        for m in finditer(*rx, s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
+    if w.masdar:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
+        for m in w.masdar.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
             # figure or a closing word
-            a, b, closed = _forward(lang, s, m.end())
+            a, b, closed = _forward(w, s, m.end())
             if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):
                 out.append(Source(a, b, m.start(), b))
     if (colon := _colon_source(heads, s)) is not None:
@@ -402,7 +497,7 @@ def _paren_source(heads: frozenset[str], s: str) -> Source | None:
 def carries(lang: Language, s: str) -> bool:
     """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
     rx = _rx(lang, "report_carry")
-    return bool(rx) and (rx[0].match(s) or rx[0].match(s, 1) or rx[0].match(s, 2)) is not None  # at 0, 1 or 2
+    return bool(rx) and (rx.rx.match(s) or rx.rx.match(s, 1) or rx.rx.match(s, 2)) is not None  # at 0, 1 or 2
 
 
 def _clause_opens(lang: Language) -> re.Pattern[str]:
@@ -424,6 +519,8 @@ def governing(lang: Language, sources: list[Source], fig_start: int, fig_end: in
     the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried), nor a
     verb joined by a conjunction after a comma («وسقط عدد من القتلى، وقال المرصد إن 16 شخصا قتلوا»: its clause
     reports what follows it)."""
+    if not sources:
+        return None
     before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
     if before:
         return max(before, key=lambda x: x.clause_start)

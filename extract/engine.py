@@ -607,19 +607,19 @@ def _words_before(s: str, pos: int, n: int) -> int:
     return i
 
 
-def _phrases(rx: re.Pattern[str], first: re.Pattern[str] | None, head: re.Pattern[str] | None,
+def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: attribution.WordStarts | None,
              s: str) -> list[tuple[int, int]]:
-    """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its ``skipping`` form) finds the next
-    phrase or, without it, from the modifiers before the next head (``head``: its ``skipping`` form)."""
+    """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its search) finds the next phrase or,
+    without it, from the modifiers before the next head (``head``: the head's search)."""
     if first is None and head is None:
         return [m.span() for m in rx.finditer(s)]
     found: list[tuple[int, int]] = []
     pos = 0
     while True:
         if first is not None:
-            m = (x := first.search(s, pos)) and rx.match(s, x.start())
+            m = (x := first.search(s, pos)) is not None and rx.match(s, x)
         else:
-            m = (h := head.search(s, pos)) and rx.search(s, max(pos, _words_before(s, h.start(), _PERP_MODS)))
+            m = (h := head.search(s, pos)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
         if not m:
             return found
         found.append(m.span())
@@ -639,8 +639,9 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
             if L.data.get("perpetrator_modifiers") == "after" else ""
         head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
         pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
-        # skipping to the first phrase, or (modifiers before the head hide where a phrase starts) to a head
-        rx = L.__dict__["_perp"] = (re.compile(pattern), skipping(pattern), skipping(head))
+        # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
+        rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
+                                    attribution.WordStarts(head) if mods else None)
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s))
