@@ -9,6 +9,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 _DIACRITICS = set(chr(c) for c in range(0x064B, 0x0653)) | {"\u0670", "\u0653", "\u0654", "\u0655"}
 _DROP = _DIACRITICS | {"\u0640", "\u200c", "\u200d", "\u200e", "\u200f", "\u061c", "\ufeff", "\u00ad"}
@@ -108,22 +109,31 @@ class Normalised:
 _DROP_CHARS = "".join(sorted(_DROP))
 _DROP_RE = re.compile(f"[{_DROP_CHARS}.* ](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u064a\u0640][.*])(?=[\u0621-\u064a\u0640])"
                       "|(?<=\u0640 )(?=\u0640))")
+# the same without the spaces, for a text with no tatweel (where no space is dropped): 3x faster, a space being a
+# candidate at every word
+_DROP_RE_NO_TATWEEL = re.compile(f"[{_DROP_CHARS}.*](?:(?<=[{_DROP_CHARS}])|(?<=[\u0621-\u064a\u0640][.*])(?=[\u0621-\u064a\u0640]))")
+
+
+def _drop_re(text: str) -> re.Pattern[str]:
+    """The regex of the characters ``text`` drops."""
+    return _DROP_RE if "\u0640" in text else _DROP_RE_NO_TATWEEL
 
 
 def normalise(text: str) -> Normalised:
     """Normalise alef/hamza/ya/ta marbuta, diacritics, tatweel, digits, spaces and case, keeping offsets."""
     if text.isascii():
         return Normalised(_fold_ascii(text), (), len(text))
-    drops: list[int] = []
-    removed = 0
-    for m in _DROP_RE.finditer(text):
-        drops.append(m.start() - removed)
-        removed += 1
-    kept = _DROP_RE.sub("", text) if drops else text
+    pieces = _drop_re(text).split(text)  # (what lies between the dropped characters)
+    drops: tuple[int, ...] = ()
+    kept = text
+    if len(pieces) > 1:
+        kept = "".join(pieces)
+        pieces.pop()
+        drops = tuple(accumulate(map(len, pieces)))  # a dropped character's index in the kept text
     out = _fold(kept).lower()
-    if len(out) != len(text) - removed:  # a character whose lower case is longer: go one by one
+    if len(out) != len(kept):  # a character whose lower case is longer: go one by one
         out = "".join(_norm_char(ch) for ch in kept)
-    return Normalised(out, tuple(drops), len(text))
+    return Normalised(out, drops, len(text))
 
 
 def _fold(text: str) -> str:
@@ -147,7 +157,7 @@ def normalise_str(text: str) -> str:
     offset map. Remembered: a claim's sentence and victims are looked at by several steps."""
     if text.isascii():
         return _fold_ascii(text)
-    kept = _DROP_RE.sub("", text)
+    kept = _drop_re(text).sub("", text)
     out = _fold(kept).lower()
     return out if len(out) == len(kept) else "".join(_norm_char(ch) for ch in kept)
 
