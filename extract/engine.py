@@ -21,7 +21,7 @@ from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
 from extract.required_literals import LiteralScan, skipping
-from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
+from extract.text import Normalised, normalise, normalise_str, sentence_langs, sentences
 
 __version_base__ = "1.0"
 
@@ -122,10 +122,10 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
     # the rules run over every sentence first, then the claims are built: each phase's tables and regexes stay
     # in the processor's caches
     found = []
-    for s, e in spans:
-        ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
-        code = lang if lang in LANGS else detect_lang(text[s:e])
-        L = language(code)
+    codes = [lang] * len(spans) if lang in LANGS else sentence_langs(text, spans)
+    langs = {code: language(code) for code in set(codes)}
+    for (s, e), (ns, ne), code in zip(spans, norm.to_norm_spans(spans), codes):
+        L = langs[code]
         ntext = norm.text[ns:ne]
         st.seen.append((L, ns, ne))
         found.append((L, code, ntext, ns, s, e, _matches(L, ntext) if L.prefilter.search(ntext) else None))

@@ -76,6 +76,13 @@ class Normalised:
             return i if i < len(self.text) else len(self.text)
         return max(0, min(i - bisect_left(self._dropped, i), len(self.text)))
 
+    def to_norm_spans(self, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """``to_norm`` of both ends of each (start, end) span of the original (offsets from 0 to its length)."""
+        if not self.drops:
+            return spans
+        d = self._dropped
+        return [(s - bisect_left(d, s), e - bisect_left(d, e)) for s, e in spans]
+
     @cached_property
     def _dropped(self) -> tuple[int, ...]:
         """The original index of each dropped character (the k-th was dropped at normalised index drops[k])."""
@@ -177,6 +184,16 @@ def detect_lang(text: str) -> str:
     return "ar" if len(_ARABIC.findall(text)) > len(_LATIN.findall(text)) else "en"
 
 
+def sentence_langs(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """``detect_lang`` of each (start, end) span of ``text``; a text in ASCII or with no Latin letter is looked at
+    once (a sentence of it is English, or Arabic when it holds an Arabic letter)."""
+    if text.isascii():
+        return ["en"] * len(spans)
+    if not _LATIN.search(text):
+        return ["ar" if _ARABIC.search(text, s, e) else "en" for s, e in spans]
+    return [detect_lang(text[s:e]) for s, e in spans]
+
+
 # A sentence ends at . ! ? ؟ ; ؛ or a line break, unless the full stop closes an abbreviation or an initial;
 # also at a full stop glued between Arabic words, as posts write them («غربي إدلب.وأصيب»): three letters before
 # it and two after (not «د.محمد», «ق.س.د», a word cut by a stop between tatweels, «قصـ.ـف», or a site's name,
@@ -212,17 +229,18 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     pos = 0
+    abbreviations = _abbreviations()
     for m in _SENT_END.finditer(text):
-        first = text[m.start()]
+        at, after = m.span()
+        first = text[at]
         if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
-            if text[m.start() - 1] in _WORD_END and (w := _last_word(text[max(pos, m.start() - 12):m.start()])) \
-                    and (len(w) == 1 or w.lower() in _abbreviations()):
+            if text[at - 1] in _WORD_END and (w := _last_word(text[max(pos, at - 12):at])) \
+                    and (len(w) == 1 or w.lower() in abbreviations):
                 continue
-        elif first == ";" and _ENTITY.search(text, max(pos, m.start() - 6), m.start()):
+        elif first == ";" and _ENTITY.search(text, max(pos, at - 6), at):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
-        end = m.start() if first == "\n" else m.end()  # (line breaks are white space, the stops are not)
-        _add(text, pos, end, spans)
-        pos = m.end()
+        _add(text, pos, at if first == "\n" else after, spans)  # (line breaks are white space, the stops are not)
+        pos = after
     _add(text, pos, len(text), spans)
     return spans
 
