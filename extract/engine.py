@@ -7,6 +7,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from itertools import repeat
 from operator import itemgetter
@@ -180,7 +181,21 @@ def _parts_summed(claims: list[Claim]) -> None:
                 t.repeats = parts[0].claim_id
 
 
-_OTHER_STORIES: list[re.Pattern[str]] = []
+@lru_cache(maxsize=1)
+def _other_stories_res() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """The regexes of the languages' ``other_stories`` headings (a line holding one) and ``comments_start`` markers,
+    and the longest word of each marker (a text holding none of them holds no marker)."""
+    from extract.lexicon import _norm_list
+    from extract.numbers import alternation
+
+    def words(section: str) -> list[str]:
+        return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
+
+    headings, markers = words("other_stories"), words("comments_start")
+    # a heading's line found by the line break before it (the regex engine skips to the line breaks)
+    return (re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings else re.compile("(?!)"),
+            re.compile(alternation(markers)) if markers else re.compile("(?!)"),
+            tuple(max(w.split(), key=len) for w in markers))
 
 
 def _other_stories(ntext: str) -> int:
@@ -191,21 +206,11 @@ def _other_stories(ntext: str) -> int:
     markers anywhere ("All reactions:": a social page's comments follow); the text's length where there is none.
     The figures after it are kept as claims (headlines state them) but with scope cumulative: not this article's
     incident."""
-    if not _OTHER_STORIES:
-        from extract.lexicon import _norm_list
-        from extract.numbers import alternation
-
-        def words(section: str) -> list[str]:
-            return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
-
-        headings, markers = words("other_stories"), words("comments_start")
-        # a heading's line found by the line break before it (the regex engine skips to the line breaks)
-        _OTHER_STORIES.append(re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
-                              else re.compile("(?!)"))
-        _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
+    headings, markers, marker_words = _other_stories_res()
     first = _SENTENCE_LINE.search(ntext, 0, 100)
     start = first.end() if first else 100  # (at least 1: a heading's line opens at start or after it)
-    heading, marker = _OTHER_STORIES[0].search(ntext, start - 1), _OTHER_STORIES[1].search(ntext, start)
+    heading = headings.search(ntext, start - 1)
+    marker = markers.search(ntext, start) if any(w in ntext for w in marker_words) else None
     return min(heading.start() + 1 if heading else len(ntext), marker.start() if marker else len(ntext))
 
 
@@ -226,7 +231,7 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
     when = event_date(sentence, st.published, code, alone)
     for m in matches:
-        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried, when, quoted)
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted)
         if claim:
             st.claims.append(claim)
 
@@ -416,9 +421,11 @@ def _parse(L: Language, phrase: str) -> Figure | None:
 def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     g = m.groups
     if "num" in g:  # a qualifier word the rule found away from the figure («تخطت حصيلة القتلى 300») is read before it
-        fig = _parse(L, s[slice(*g["qual"])] + " " + s[slice(*g["num"])] if "qual" in g else s[slice(*g["num"])])
+        a, b = g["num"]
+        phrase = s[a:b]
+        fig = _parse(L, s[slice(*g["qual"])] + " " + phrase if "qual" in g else phrase)
         if fig and m.trailing and fig.qualifier == "exact":
-            fig = _parse(L, s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
+            fig = _parse(L, phrase + " " + m.trailing.strip(" \"'")) or fig
     elif "one" in g:
         fig = fixed("singular")
     elif "two" in g:
@@ -432,9 +439,11 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     return fig
 
 
-def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int,
+def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int, sentence: str,
            sources: list[attribution.Source], carried: bool, when: date | None,
            quoted: tuple[int, int] | None = None) -> Claim | None:
+    """The claim of a rule's match in the normalised sentence ``s`` (normalised offset ``ns``; ``sentence``, the original
+    at ``s0``-``e0``), or None when the match names no figure or category."""
     fig = _figure(L, m, s)
     if fig is None:
         return None
@@ -471,7 +480,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
-    party_actor = actors().party(victims) if victims else None
+    known = actors()
+    party_actor = known.party(victims) if victims else None
     if parent is None and (party_actor is None or party_actor.antecedent):
         ctx = _context_party(L, st.text, st.norm, st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0], start)
         if party_actor is None or (ctx is not None and ctx.victim_type == "combatant"):
@@ -493,14 +503,13 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     elif quoted:  # a sentence inside a statement quoted from an earlier one: the statement's source
         claimed_span = quoted
     claimed_by = _written_source(L, st.text, claimed_span) if claimed_span else None
-    who = actors().claimant(claimed_by)
+    who = known.claimant(claimed_by)
     self_reported = None
     if who and who.side and party:
         self_reported = who.side == party
-    scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
+    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
-    sentence = st.text[s0:e0]
     claim = Claim(
         doc=st.doc,
         claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
@@ -520,7 +529,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         claimant=who.name if who else None,
         claimant_type=who.type if who else "unknown",
         self_reported=self_reported,
-        scope=parent.scope if parent else scope,
+        scope=scope,
         location=st.text[where[0]:where[1]] if where else None,
         place=where[2].name if where else None,
         country=where[2].country if where else None,
