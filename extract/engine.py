@@ -782,7 +782,7 @@ def _cumulative(L: Language, s: str) -> bool:
     return last[1]
 
 
-_BLANK_LINE = re.compile(r"\n[ \t]*\n")  # a first line standing alone (a blank line after it) is the document's title
+_TITLE_END = re.compile(r"[ \t]*\n[ \t]*\n")  # a first line standing alone is the document's title
 _BLANK_BEFORE = re.compile(r"\n[ \t]*\n[ \t]*\Z")  # (the first line is the title, handled apart)
 _HEADLINE_WORDS = 20
 
@@ -791,17 +791,9 @@ def _headlines(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]
     """The document's title (a first line standing alone) and the headlines and captions inside it: lines of at most
     twenty words standing alone between blank lines, with no full stop at their end (a one-sentence paragraph of the
     body ends with one)."""
-    alone = set()  # where a blank line follows, spaces and tabs before it included: the ends of lines standing alone
-    for m in _BLANK_LINE.finditer(text):
-        i = m.start()
-        while i and text[i - 1] in " \t":
-            i -= 1
-        alone.add(i)
     out = []
-    if not alone:
-        return out
     for k, (a, b) in enumerate(spans):
-        if b not in alone:
+        if not _TITLE_END.match(text, b):
             continue
         if k == 0:
             out.append((a, b))
