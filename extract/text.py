@@ -189,8 +189,8 @@ def sentence_langs(text: str, spans: list[tuple[int, int]]) -> list[str]:
     once (a sentence of it is English, or Arabic when it holds an Arabic letter)."""
     if text.isascii():
         return ["en"] * len(spans)
-    if not _LATIN.search(text):
-        return ["ar" if _ARABIC.search(text, s, e) else "en" for s, e in spans]
+    if not _LATIN.search(text):  # (a sentence opening with an Arabic letter holds one: no search)
+        return ["ar" if "\u0600" <= text[s] <= "\u06ff" or _ARABIC.search(text, s, e) else "en" for s, e in spans]
     return [detect_lang(text[s:e]) for s, e in spans]
 
 
