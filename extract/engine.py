@@ -122,18 +122,19 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
     cut = _other_stories(norm.text)
     # the rules run over every sentence first, then the claims are built: each phase's tables and regexes stay
     # in the processor's caches
-    found = []
+    found = []  # the sentences with matches
     codes = [lang] * len(spans) if lang in LANGS else sentence_langs(text, spans)
     langs = {code: language(code) for code in set(codes)}
-    for (s, e), (ns, ne), code in zip(spans, norm.to_norm_spans(spans), codes):
+    seen = st.seen
+    for i, ((s, e), (ns, ne), code) in enumerate(zip(spans, norm.to_norm_spans(spans), codes)):
         L = langs[code]
         ntext = norm.text[ns:ne]
-        st.seen.append((L, ns, ne))
-        found.append((L, code, ntext, ns, s, e, _matches(L, ntext) if L.prefilter.search(ntext) else None))
-    for L, code, ntext, ns, s, e, matches in found:
-        if matches:
-            _sentence(st, L, code, ntext, ns, s, e, matches)
-        st.sentence_index += 1
+        seen.append((L, ns, ne))
+        if L.prefilter.search(ntext) and (matches := _matches(L, ntext)):
+            found.append((i, L, code, ntext, ns, s, e, matches))
+    for i, L, code, ntext, ns, s, e, matches in found:
+        st.sentence_index = i
+        _sentence(st, L, code, ntext, ns, s, e, matches)
     if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
         cut0 = norm.span(cut, cut)[0]
         # a list set above the article's body (no paragraph before it): the body after it is the article's
