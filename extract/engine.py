@@ -7,8 +7,8 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
