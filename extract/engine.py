@@ -801,8 +801,11 @@ def _title_restated(claims: list[Claim], heads: list[tuple[int, int]]) -> None:
     """A figure in the title, or in a headline or caption inside the page, that the body states larger («Teen killed»
     / "left two dead") or as the sum of one sentence's figures ("4 found dead" / "Two girls and two men were found
     dead") restates the body's."""
+    starts = [a for a, _ in heads]  # (the heads are sentences: in order, apart)
+
     def in_head(c: Claim) -> tuple[int, int] | None:
-        return next((h for h in heads if h[0] <= c.start < h[1]), None)
+        k = bisect_right(starts, c.start) - 1
+        return heads[k] if k >= 0 and c.start < heads[k][1] else None
     # a body figure restating the title's names its side: «مقتل شخصين» / «مقتل اثنين من المدنيين» (not soldiers')
     sides = {x.repeats: x.party for x in claims if x.repeats and x.party and in_head(x) is None}
     for c in claims:
