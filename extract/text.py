@@ -230,13 +230,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """
     spans: list[tuple[int, int]] = []
     pos = 0
-    abbreviations = _abbreviations()
     for m in _SENT_END.finditer(text):
         at, after = m.span()
         first = text[at]
         if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
             if text[at - 1] in _WORD_END and (w := _last_word(text[max(pos, at - 12):at])) \
-                    and (len(w) == 1 or w.lower() in abbreviations):
+                    and (len(w) == 1 or w.lower() in _abbreviations()):
                 continue
         elif first == ";" and _ENTITY.search(text, max(pos, at - 6), at):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
