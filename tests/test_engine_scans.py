@@ -20,4 +20,3 @@ def test_perpetrator_phrases_are_the_plain_scans(code: str, data: st.DataObject)
     _perpetrator(L, None, 0, "", 0)  # builds the language's regexes
     rx = L.__dict__["_perp"]
     assert _phrases(*rx, s) == [m.span() for m in rx[0].finditer(s)]
-
