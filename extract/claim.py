@@ -24,7 +24,7 @@ def make_claim_id(doc_hash: str, start: int, end: int, category: str, asset: str
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
-@dataclass
+@dataclass(slots=True)
 class Claim:
     """One figure with its evidence. Field names and meanings follow the spec exactly."""
 

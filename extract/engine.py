@@ -8,6 +8,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -21,7 +22,7 @@ from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
 from extract.required_literals import LiteralScan, skipping
-from extract.text import Normalised, detect_lang, normalise, normalise_str, sentences
+from extract.text import Normalised, normalise, normalise_str, sentence_langs, sentences
 
 __version_base__ = "1.0"
 
@@ -121,18 +122,19 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
     cut = _other_stories(norm.text)
     # the rules run over every sentence first, then the claims are built: each phase's tables and regexes stay
     # in the processor's caches
-    found = []
-    for s, e in spans:
-        ns, ne = st.norm.to_norm(s), st.norm.to_norm(e)
-        code = lang if lang in LANGS else detect_lang(text[s:e])
-        L = language(code)
+    found = []  # the sentences with matches
+    codes = [lang] * len(spans) if lang in LANGS else sentence_langs(text, spans)
+    langs = {code: language(code) for code in set(codes)}
+    seen = st.seen
+    for i, ((s, e), (ns, ne), code) in enumerate(zip(spans, norm.to_norm_spans(spans), codes)):
+        L = langs[code]
         ntext = norm.text[ns:ne]
-        st.seen.append((L, ns, ne))
-        found.append((L, code, ntext, ns, s, e, _matches(L, ntext) if L.prefilter.search(ntext) else None))
-    for L, code, ntext, ns, s, e, matches in found:
-        if matches:
-            _sentence(st, L, code, ntext, ns, s, e, matches)
-        st.sentence_index += 1
+        seen.append((L, ns, ne))
+        if L.prefilter.search(ntext) and (matches := _matches(L, ntext)):
+            found.append((i, L, code, ntext, ns, s, e, matches))
+    for i, L, code, ntext, ns, s, e, matches in found:
+        st.sentence_index = i
+        _sentence(st, L, code, ntext, ns, s, e, matches)
     if cut < len(norm.text):  # a news page's list of other stories: their figures are not the article's incident
         cut0 = norm.span(cut, cut)[0]
         # a list set above the article's body (no paragraph before it): the body after it is the article's
@@ -180,7 +182,21 @@ def _parts_summed(claims: list[Claim]) -> None:
                 t.repeats = parts[0].claim_id
 
 
-_OTHER_STORIES: list[re.Pattern[str]] = []
+@lru_cache(maxsize=1)
+def _other_stories_res() -> tuple[re.Pattern[str], re.Pattern[str], tuple[str, ...]]:
+    """The regexes of the languages' ``other_stories`` headings (a line holding one) and ``comments_start`` markers,
+    and the longest word of each marker (a text holding none of them holds no marker)."""
+    from extract.lexicon import _norm_list
+    from extract.numbers import alternation
+
+    def words(section: str) -> list[str]:
+        return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
+
+    headings, markers = words("other_stories"), words("comments_start")
+    # a heading's line found by the line break before it (the regex engine skips to the line breaks)
+    return (re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings else re.compile("(?!)"),
+            re.compile(alternation(markers)) if markers else re.compile("(?!)"),
+            tuple(max(w.split(), key=len) for w in markers))
 
 
 def _other_stories(ntext: str) -> int:
@@ -191,21 +207,11 @@ def _other_stories(ntext: str) -> int:
     markers anywhere ("All reactions:": a social page's comments follow); the text's length where there is none.
     The figures after it are kept as claims (headlines state them) but with scope cumulative: not this article's
     incident."""
-    if not _OTHER_STORIES:
-        from extract.lexicon import _norm_list
-        from extract.numbers import alternation
-
-        def words(section: str) -> list[str]:
-            return [w for code in LANGS for w in _norm_list(language(code).data.get(section, []))]
-
-        headings, markers = words("other_stories"), words("comments_start")
-        # a heading's line found by the line break before it (the regex engine skips to the line breaks)
-        _OTHER_STORIES.append(re.compile(r"(?m)\n[ \t]*(?:" + alternation(headings) + r")[ \t:]*$") if headings
-                              else re.compile("(?!)"))
-        _OTHER_STORIES.append(re.compile(alternation(markers)) if markers else re.compile("(?!)"))
+    headings, markers, marker_words = _other_stories_res()
     first = _SENTENCE_LINE.search(ntext, 0, 100)
     start = first.end() if first else 100  # (at least 1: a heading's line opens at start or after it)
-    heading, marker = _OTHER_STORIES[0].search(ntext, start - 1), _OTHER_STORIES[1].search(ntext, start)
+    heading = headings.search(ntext, start - 1)
+    marker = markers.search(ntext, start) if any(w in ntext for w in marker_words) else None
     return min(heading.start() + 1 if heading else len(ntext), marker.start() if marker else len(ntext))
 
 
@@ -226,7 +232,7 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
     when = event_date(sentence, st.published, code, alone)
     for m in matches:
-        claim = _claim(st, L, code, m, ntext, ns, s, e, sources, carried, when, quoted)
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted)
         if claim:
             st.claims.append(claim)
 
@@ -423,9 +429,11 @@ def _parse(L: Language, phrase: str) -> Figure | None:
 def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     g = m.groups
     if "num" in g:  # a qualifier word the rule found away from the figure («تخطت حصيلة القتلى 300») is read before it
-        fig = _parse(L, s[slice(*g["qual"])] + " " + s[slice(*g["num"])] if "qual" in g else s[slice(*g["num"])])
+        a, b = g["num"]
+        phrase = s[a:b]
+        fig = _parse(L, s[slice(*g["qual"])] + " " + phrase if "qual" in g else phrase)
         if fig and m.trailing and fig.qualifier == "exact":
-            fig = _parse(L, s[slice(*g["num"])] + " " + m.trailing.strip(" \"'")) or fig
+            fig = _parse(L, phrase + " " + m.trailing.strip(" \"'")) or fig
     elif "one" in g:
         fig = fixed("singular")
     elif "two" in g:
@@ -439,9 +447,11 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
     return fig
 
 
-def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int,
+def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int, sentence: str,
            sources: list[attribution.Source], carried: bool, when: date | None,
            quoted: tuple[int, int] | None = None) -> Claim | None:
+    """The claim of a rule's match in the normalised sentence ``s`` (normalised offset ``ns``; ``sentence``, the original
+    at ``s0``-``e0``), or None when the match names no figure or category."""
     fig = _figure(L, m, s)
     if fig is None:
         return None
@@ -473,12 +483,13 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     # part's («ومن بين القتلى 27 طفلا»).
     inner = [a for k, (a, _) in g.items() if k != "trig"]
     first = min(g["trig"][0], *inner) if "trig" in g and inner and not m.rule.subgroup \
-        and not _WORD_CHAR.search(s, g["trig"][1], min(inner)) \
+        and ((gap := s[g["trig"][1]:min(inner)]).isspace() or not _WORD_CHAR.search(gap)) \
         else min(inner or [a for a, _ in g.values()] or [m.start])
     start, end = st.norm.span(ns + first, ns + m.end)
     end = _marks_end(st.text, end)
     victims = _orig(st, ns, g.get("victims") or g.get("unq"))
-    party_actor = actors().party(victims) if victims else None
+    known = actors()
+    party_actor = known.party(victims) if victims else None
     if parent is None and (party_actor is None or party_actor.antecedent):
         ctx = _context_party(L, st.text, st.norm, st.norm.span(ns + max(0, m.start - 80), ns + m.start)[0], start)
         if party_actor is None or (ctx is not None and ctx.victim_type == "combatant"):
@@ -500,43 +511,27 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     elif quoted:  # a sentence inside a statement quoted from an earlier one: the statement's source
         claimed_span = quoted
     claimed_by = _written_source(L, st.text, claimed_span) if claimed_span else None
-    who = actors().claimant(claimed_by)
+    who = known.claimant(claimed_by)
     self_reported = None
     if who and who.side and party:
         self_reported = who.side == party
-    scope = m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
+    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
-    sentence = st.text[s0:e0]
+    place = where[2] if where else None
+    # (the fields in their order, without keywords: a call naming each of Claim's 36 fields costs 2.5 times as much)
     claim = Claim(
-        doc=st.doc,
-        claim_id=make_claim_id(st.doc_hash, start, end, category, asset),
-        lang=code,
-        category=category,
-        low=fig.low, best=fig.best, high=fig.high,
-        qualifier=fig.qualifier, convention=fig.convention,
-        quote=st.text[start:end], start=start, end=end,
-        sentence=sentence,
-        rule=m.rule.name,
-        extractor_version=EXTRACTOR_VERSION,
-        asset=asset,
-        victims=victims,
-        party=party,
-        victim_type=victim_type,
-        claimed_by=claimed_by,
-        claimant=who.name if who else None,
-        claimant_type=who.type if who else "unknown",
-        self_reported=self_reported,
-        scope=parent.scope if parent else scope,
-        location=st.text[where[0]:where[1]] if where else None,
-        place=where[2].name if where else None,
-        country=where[2].country if where else None,
-        lat=where[2].lat if where else None,
-        lon=where[2].lon if where else None,
-        event_date=when,
-        negated="neg" in g,
-        perpetrator=_perpetrator(L, st, ns, s, m.start),
-        confidence=round(max(0.05, min(conf + (0.05 if claimed_by else 0.0), 1.0)), 2),
+        st.doc, make_claim_id(st.doc_hash, start, end, category, asset),  # doc, claim_id
+        code, category, fig.low, fig.best, fig.high, fig.qualifier,  # lang, category, low, best, high, qualifier
+        st.text[start:end], start, end, sentence, m.rule.name, EXTRACTOR_VERSION,  # quote … extractor_version
+        asset, fig.convention, victims, party, victim_type, [],  # asset, convention, victims, party, victim_type, includes
+        claimed_by, who.name if who else None, who.type if who else "unknown",  # claimed_by, claimant, claimant_type
+        self_reported, _perpetrator(L, st, ns, s, m.start),  # self_reported, perpetrator
+        st.text[where[0]:where[1]] if where else None,  # location
+        place.name if place else None, place.country if place else None,  # place, country
+        place.lat if place else None, place.lon if place else None,  # lat, lon
+        when, scope, None, None, "neg" in g,  # event_date, scope, subgroup_of, repeats, negated
+        _confidence(conf, bool(claimed_by)),  # confidence
     )
     if parent:
         claim.subgroup_of = parent.claim_id
@@ -555,6 +550,12 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
                 claim.includes.append({"victims": c.victims, "low": c.low, "best": c.best, "high": c.high,
                                        "qualifier": c.qualifier})
     return claim
+
+
+@lru_cache(maxsize=256)
+def _confidence(conf: float, claimed: bool) -> float:
+    """A claim's confidence: its rule's, less its figure's vagueness (``conf``), more when a source claims it."""
+    return round(max(0.05, min(conf + (0.05 if claimed else 0.0), 1.0)), 2)
 
 
 _WORD = re.compile(r"[^\W_]")
@@ -808,8 +809,11 @@ def _title_restated(claims: list[Claim], heads: list[tuple[int, int]]) -> None:
     """A figure in the title, or in a headline or caption inside the page, that the body states larger («Teen killed»
     / "left two dead") or as the sum of one sentence's figures ("4 found dead" / "Two girls and two men were found
     dead") restates the body's."""
+    starts = [a for a, _ in heads]  # (the heads are sentences: in order, apart)
+
     def in_head(c: Claim) -> tuple[int, int] | None:
-        return next((h for h in heads if h[0] <= c.start < h[1]), None)
+        k = bisect_right(starts, c.start) - 1
+        return heads[k] if k >= 0 and c.start < heads[k][1] else None
     # a body figure restating the title's names its side: «مقتل شخصين» / «مقتل اثنين من المدنيين» (not soldiers')
     sides = {x.repeats: x.party for x in claims if x.repeats and x.party and in_head(x) is None}
     for c in claims:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
-from extract.text import detect_lang, normalise, normalise_str, sentences, unmarked
+from extract.text import detect_lang, normalise, normalise_str, sentence_langs, sentences, unmarked
 
 
 def test_arabic_letter_forms_digits_and_spaces() -> None:
@@ -63,6 +63,16 @@ def test_a_part_normalises_as_it_would_alone(text: str) -> None:
             assert n.part(text, start, end) == normalise_str(text[start:end]), (start, end)
     assert normalise("ب.ت").part("ب.ت", 1, 3) == ".ت" != normalise("ب.ت").text[1:]  # the stop kept alone
     assert normalise("ب.ت").part("ب.ت", 0, 2) == "ب." != normalise("ب.ت").text[:1]
+
+
+@settings(deadline=None)  # (the first full stop after a word loads the lexicons' abbreviations)
+@given(st.text(alphabet=st.sampled_from(list("ab Aقت\u0640\u064b.\n5* ")), max_size=40))
+def test_sentences_read_in_one_pass_as_one_by_one(text: str) -> None:
+    """The sentences' normalised offsets and languages, read for the whole text at once, are each sentence's
+    ``to_norm`` and ``detect_lang``."""
+    n, spans = normalise(text), sentences(text)
+    assert n.to_norm_spans(spans) == [(n.to_norm(s), n.to_norm(e)) for s, e in spans]
+    assert sentence_langs(text, spans) == [detect_lang(text[s:e]) for s, e in spans]
 
 
 def test_sentences_and_languages() -> None:
