@@ -14,7 +14,7 @@ from pathlib import Path
 
 from extract.numbers import NumberLexicon, alternation
 from extract.regex_cache import compile_all, stored
-from extract.required_literals import RequiredLiterals, skipping
+from extract.required_literals import AnyPhrase, RequiredLiterals, skipping
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -59,7 +59,7 @@ class Language:
     triggers: dict[str, str]
     assets: dict[str, str]
     rules: list[Rule] = field(default_factory=list)
-    prefilter: re.Pattern[str] | None = None
+    prefilter: AnyPhrase | None = None
     # where a word of some rule's head opens (clitics before it): [heads of three letters or more, all heads]
     head_res: tuple[re.Pattern[str], ...] = ()
     num_re: re.Pattern[str] | None = None
@@ -185,9 +185,8 @@ def language(code: str) -> Language:
     lang.num_re = re.compile(nums.pattern)
     # A claim needs a casualty word, a sub-group marker continuing the sentence before, a life word («فقد … حياته»)
     # or a word that names casualties without being one ("the kidnappers of two reporters", "the toll climbed to 9").
-    lang.prefilter = re.compile(alternation(list(triggers) + _norm_list(lex.get("subgroup", []))
-                                            + _norm_list(lex.get("life_words", []))
-                                            + _norm_list(lex.get("read_words", []))))
+    lang.prefilter = AnyPhrase(list(triggers) + _norm_list(lex.get("subgroup", []))
+                               + _norm_list(lex.get("life_words", [])) + _norm_list(lex.get("read_words", [])))
     lang.clitic_re = re.compile(f"^(?:{clitics})") if clitics else None
     return lang
 

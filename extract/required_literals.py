@@ -3,7 +3,8 @@
 ``RequiredLiterals.clauses(pattern)`` reads a pattern's parse tree and returns clauses: sets of strings of which
 at least one occurs in any text the pattern can match (derived the way a trigram index derives its queries).
 ``LiteralScan`` tells, in one pass over a text, which clauses it meets, so that a rule whose clauses are not
-all met is never run. Nothing here knows a language: the strings come from the patterns.
+all met is never run; ``AnyPhrase`` tells whether a text holds any of a list of phrases. Nothing here knows a
+language: the strings come from the patterns and lists given.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 import ahocorasick
+
+from extract.numbers import alternation
 
 
 MAX_SET = 64  # more strings than this in a set of exact strings, prefixes or suffixes: it is shortened
@@ -220,6 +223,34 @@ class LiteralScan:
             for _end, meets in self._automaton.iter(text):
                 bits |= meets
         return bits
+
+
+class AnyPhrase:
+    """Whether a text holds one of a list of phrases, a space in a phrase standing for any run of spaces (the
+    regex ``alternation(phrases)`` searches for). An Aho-Corasick automaton finds the one-word phrases and the
+    longest word of each of the others (a text holding a phrase holds each of its words); the regex decides only
+    where nothing but such a word was found."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        phrases = sorted({" ".join(p.split()) for p in phrases if p.strip()})
+        self._automaton = ahocorasick.Automaton()
+        for p in phrases:
+            word = max(p.split(" "), key=len)
+            self._automaton.add_word(word, self._automaton.get(word, False) or word == p)  # value: a whole phrase
+        if phrases:
+            self._automaton.make_automaton()
+        self._rx = re.compile(alternation(phrases))
+
+    def search(self, text: str) -> bool:
+        """True when ``text`` holds one of the phrases."""
+        if not len(self._automaton):
+            return False
+        word = False
+        for _end, whole in self._automaton.iter(text):
+            if whole:
+                return True
+            word = True
+        return word and self._rx.search(text) is not None
 
 
 _CLASS_ESCAPES = {sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_WORD: r"\w"}

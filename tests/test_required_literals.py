@@ -6,9 +6,11 @@ import re
 
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 
 from extract.lexicon import LANG_DIR, LANGS, language
-from extract.required_literals import LiteralScan, RequiredLiterals, first_chars, skipping
+from extract.numbers import alternation
+from extract.required_literals import AnyPhrase, LiteralScan, RequiredLiterals, first_chars, skipping
 from extract.text import normalise_str, sentences
 
 
@@ -33,6 +35,25 @@ def test_scan_finds_overlapping_and_nested_literals() -> None:
     assert scan.met("they killed by the road") == 0b0111
     assert scan.met("led by him") == 0b0010
     assert scan.met("nothing here") == 0
+
+
+_PHRASES = ["killed", "killed by", "shot dead", "dead", "among them", "قتل", "لقي حتفه"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["kill", "killed", "shot", "dead", "among", "them", "by", " ", "  ", "\n", "\t", "x",
+                                 "قتل", "لقي", "حتفه", "حتف"]), max_size=10))
+def test_any_phrase_is_the_regex_search(pieces: list[str]) -> None:
+    """``AnyPhrase`` answers as the alternation's regex search, a space in a phrase standing for any spaces."""
+    text = "".join(pieces)
+    assert AnyPhrase(_PHRASES).search(text) == bool(re.search(alternation(_PHRASES), text))
+
+
+def test_any_phrase_reads_spaces_and_words() -> None:
+    phrases = AnyPhrase(["shot dead", "among them"])
+    assert phrases.search("he was shot \n dead") and not phrases.search("shot at, not dead")
+    assert not phrases.search("among those") and phrases.search("and among  them")
+    assert not AnyPhrase([]).search("anything")
 
 
 def test_case_insensitive_patterns_give_no_clause() -> None:
