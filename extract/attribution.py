@@ -124,6 +124,8 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
                 # verbs take و/ف but not the article («الكشف» is no verb); not optional here: the phrase without a
                 # clitic is the first alternative (tried again after it, it fails again)
                 pre = f"(?:{lang.data['verb_clitics']})"
+            elif pre.startswith("(?:") and pre.endswith("|)"):
+                pre = pre[:-2] + ")"  # {PRE} ("(?:clitics|)") without its empty alternative, for the same reason
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
             glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
             plain = [w for w in words if w not in glued]
