@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import ahocorasick
+
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
 from extract.required_literals import first_chars
@@ -334,6 +336,30 @@ class _Lists(NamedTuple):
     back_stops: frozenset[str]  # every language's report_back_stop: a sentence may hold another language's words
     aside_openings: frozenset[str]
     stop_kinds: dict[str, str | None]
+    gate: tuple[ahocorasick.Automaton, int] | None  # see _gate
+
+
+_GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
+
+
+def _gate(lang: Language) -> tuple[ahocorasick.Automaton, int] | None:
+    """An automaton finding, in one pass over a sentence, which of the phrase lists (``_GATED``) it may hold a
+    phrase of: every phrase's longest word (a match holds each word of its phrase, a clitic or the next word glued
+    to it or not), valued by the bits of the lists holding it; with the bits of the lists there are."""
+    from extract.lexicon import _norm_list
+    automaton, full = ahocorasick.Automaton(), 0
+    for i, key in enumerate(_GATED):
+        if _rx(lang, key) is None:
+            continue
+        full |= 1 << i
+        for phrase in _norm_list(lang.data[key]):
+            if phrase:
+                word = max(phrase.split(" "), key=len)
+                automaton.add_word(word, automaton.get(word, 0) | 1 << i)
+    if not full:
+        return None
+    automaton.make_automaton()
+    return automaton, full
 
 
 def _lists(lang: Language) -> _Lists:
@@ -349,7 +375,7 @@ def _lists(lang: Language) -> _Lists:
             _words(lang, "report_colon_heads"), _words(lang, "report_via"), _words(lang, "report_end"),
             _words(lang, "report_end_first"), _words(lang, "report_trim"),
             frozenset().union(*(_words(language(c), "report_back_stop") for c in LANGS)),
-            _words(lang, "report_aside_openings"), {})
+            _words(lang, "report_aside_openings"), {}, _gate(lang))
     return lists
 
 
@@ -358,15 +384,22 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     out: list[Source] = []
     w = _lists(lang)
     pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads
-    if w.before:
-        for m in w.before.finditer(s):
+    met = 0  # the lists of _GATED the sentence may hold a phrase of (one pass of the gate's automaton)
+    if w.gate:
+        automaton, full = w.gate
+        for _end, bits in automaton.iter(s):
+            met |= bits
+            if met == full:
+                break
+    if met & 1:
+        for m in w.before.scan.finditer(s):
             a, b, _ = _forward(w, s, m.end())
             if b > a and relative and (r := relative.rx.search(s, a, b)):
                 a, b, _ = _forward(w, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
                 out.append(Source(a, b, m.start(), b))
-    if w.verbs:
-        for m in w.verbs.finditer(s):
+    if met & 2:
+        for m in w.verbs.scan.finditer(s):
             if nouns_after and _word_before(s, m.start()) in nouns_after:
                 continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
             a, b, closed = _forward(w, s, m.end())
@@ -376,8 +409,8 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
-    if w.after:
-        for m in w.after.finditer(s):
+    if met & 4:
+        for m in w.after.scan.finditer(s):
             if w.nots and s.startswith(w.nots, m.end() + 1):
                 continue  # "the shooting claimed the life of …": no report
             before = s[:m.start()].rstrip()
@@ -401,8 +434,8 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
-    if w.masdar:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
-        for m in w.masdar.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
+    if met & 8:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
+        for m in w.masdar.scan.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
             # figure or a closing word
             a, b, closed = _forward(w, s, m.end())
             if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):
