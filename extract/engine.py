@@ -723,10 +723,16 @@ def _context_party(L: Language, text: str, norm: Normalised, start: int, end: in
             alts.append(r"(?<!\S)(?=((?:" + word + r"\s+){0,2}(?:" + (L.data.get("verb_clitics") or "(?!)") + r")?"
                         + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
         rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
+        if rx:  # a window holding no mark's or verb's longest word holds no match (one pass of an automaton)
+            gate = L.__dict__["_perp_marks_gate"] = ahocorasick.Automaton()
+            for w in marks + verbs:
+                if w:
+                    gate.add_word(max(w.split(" "), key=len), True)
+            gate.make_automaton()
     if not rx:
         return actors().party(text[start:end])
     window = norm.part(text, start, end)
-    found = list(rx.finditer(window))
+    found = list(rx.finditer(window)) if next(L.__dict__["_perp_marks_gate"].iter(window), None) is not None else ()
     if found:
         chars = list(window)
         for m in found:

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract import attribution
 from extract.actors import _find, actors
-from extract.engine import _num_starts, _perpetrator, _phrases
+from extract.engine import _context_party, _num_starts, _perpetrator, _phrases
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise
 from tests.examples import cases
@@ -109,3 +109,20 @@ def test_actor_gates_skip_only_phrases_without_a_name(data: st.DataObject) -> No
     for (rx, gate), index, contractions in ((a._party_re, a.parties, ()), (a._fallback_re, a.fallback, ()),
                                             (a._claimant_re, a.claimants, a._contractions)):
         assert _find((rx, gate), index, s, contractions) == _find((rx, None), index, s, contractions)
+
+
+_MARK_PIECES = {code: [*_norm_list(language(code).data.get("perpetrator_marks", []))[::3],
+                       *_norm_list(language(code).data.get("perpetrator_verbs", []))[::3],
+                       "و", "ال", "the", "قوات", " ", "  ", ", ", ".", "-"] for code in ("ar", "en")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_perpetrator_marks_gate_finds_a_word_where_the_regex_matches(code: str, data: st.DataObject) -> None:
+    """``_context_party`` scans a window for perpetrator marks only where its automaton finds a word: wherever the
+    marks' regex matches, the automaton finds one."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_MARK_PIECES[code]), max_size=12)))
+    L = language(code)
+    _context_party(L, "x", normalise("x"), 0, 1)  # builds the language's regex and automaton
+    if L.__dict__["_perp_marks"] and L.__dict__["_perp_marks"].search(s):
+        assert next(L.__dict__["_perp_marks_gate"].iter(s), None) is not None
