@@ -14,7 +14,7 @@ words opening an apposition between a subject and its verb).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -44,12 +44,6 @@ class Source:
     clause_end: int
     subjectless: bool = False
     joined: bool = False  # a verb joined to what went before by a conjunction after a comma («…، وقال المرصد إن …»)
-
-
-# A phrase list is tested for its phrases' first words first (``in``: many times faster than its regex on a sentence
-# holding none) when they are at most this many (fewer once the words holding another are left out: «بحسب» holds
-# «حسب») and none is shorter than MIN_LITERAL (a short word is part of too many others: "as").
-MAX_LITERALS, MIN_LITERAL = 12, 3
 
 
 _WORD_START = r"(?<!\w)"
@@ -93,25 +87,18 @@ class WordStarts:
 
 
 class _Phrases(NamedTuple):
-    """A phrase list's regex with its search, and words one of which any match holds (None: not tested)."""
+    """A phrase list's regex with its search (``find_sources`` scans a list only where its ``_gate`` finds a word)."""
 
     scan: WordStarts
-    literals: tuple[str, ...] | None
 
     @property
     def rx(self) -> re.Pattern[str]:
         """The list's regex."""
         return self.scan.rx
 
-    def finditer(self, s: str) -> Iterable[re.Match[str]]:
-        """``rx.finditer(s)``."""
-        if self.literals is not None and not any(w in s for w in self.literals):
-            return ()
-        return self.scan.finditer(s)
-
 
 def _rx(lang: Language, key: str) -> _Phrases | None:
-    """The regex of a phrase list, with its search and literals (None for an empty list)."""
+    """The regex of a phrase list, with its search (None for an empty list)."""
     cache = lang.__dict__.get("_attr_cache")
     if cache is None:
         cache = lang.__dict__["_attr_cache"] = {}
@@ -136,10 +123,7 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
             body = "(?:" + "|".join(alts) + ")"
             # the phrase as written first, then with a clitic: «بحسب ما أفادت» is one phrase, not «ب» + «حسب»
             pattern = r"(?<!\w)(" + (f"{body}|{pre}{body}" if pre else body) + ")"
-            firsts = {w.split()[0] for w in _norm_list(words) if w.strip()}
-            literals = tuple(sorted(w for w in firsts if not any(v != w and v in w for v in firsts)))
-            tested = len(literals) <= MAX_LITERALS and min(map(len, literals), default=0) >= MIN_LITERAL
-            cache[key] = _Phrases(WordStarts(pattern), literals if tested else None)
+            cache[key] = _Phrases(WordStarts(pattern))
     return cache[key]
 
 
