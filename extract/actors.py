@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
+
+import ahocorasick
 
 from extract.numbers import alternation
 from extract.text import normalise_str, unmarked
@@ -42,9 +43,9 @@ class Actors:
         self.claimants = _index(data["claimants"], claimant=True)
         self.keywords = [(t, re.compile(r"(?<!\w)" + clitics + alternation([_n(w) for w in ws]) + r"(?!\w)"))
                          for t, ws in data["claimant_keywords"].items()]
-        self._party_re = _regex(self.parties, clitics)
-        self._fallback_re = _regex(self.fallback, clitics) if self.fallback else None
-        self._claimant_re = _regex(self.claimants, clitics)
+        self._party_re = _regex(self.parties, clitics), _gate(self.parties)
+        self._fallback_re = (_regex(self.fallback, clitics), _gate(self.fallback)) if self.fallback else None
+        self._claimant_re = _regex(self.claimants, clitics), _gate(self.claimants)
         self._openings = tuple(w + " " for w in data.get("claimant_lowercase_openings", []))
         self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
         self._parties: dict[str, Actor | None] = {}  # victims phrase → its party (so do victims)
@@ -102,17 +103,33 @@ def _regex(index: dict[str, Actor], clitics: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + clitics + "(" + alternation(list(index)) + r")(?!\w)")
 
 
-def _find(rx: re.Pattern[str], index: dict[str, Actor], phrase: str,
+def _gate(index: dict[str, Actor]) -> ahocorasick.Automaton | None:
+    """An automaton of every name's longest word: a phrase holding none of them names no one (one pass tells)."""
+    automaton = ahocorasick.Automaton()
+    for name in index:
+        if name:
+            automaton.add_word(max(name.split(" "), key=len), True)
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
+
+
+def _find(names: tuple[re.Pattern[str], ahocorasick.Automaton | None], index: dict[str, Actor], phrase: str,
           contractions: tuple[tuple[re.Pattern[str], str, str], ...] = ()) -> Actor | None:
-    """The actor of the longest name in ``phrase``; for a source phrase (``contractions`` given) also with each
-    contraction written out («حصيلة للمرصد السوري»: a source; in a victims phrase «معقل للمعارضة» names whose
-    stronghold it is, not the victims)."""
+    """The actor of the longest name in ``phrase`` (``names``: the names' regex and ``_gate``); for a source phrase
+    (``contractions`` given) also with each contraction written out («حصيلة للمرصد السوري»: a source; in a victims
+    phrase «معقل للمعارضة» names whose stronghold it is, not the victims)."""
+    rx, gate = names
     best = None
     n = _n(phrase)
     written_out = [c.sub(out, n) for c, out, short in contractions if short in n]
-    for m in chain(rx.finditer(n), *(rx.finditer(w) for w in written_out)) if written_out else rx.finditer(n):
-        if best is None or len(m.group(1)) > len(best):
-            best = m.group(1)
+    for t in (n, *written_out) if written_out else (n,):
+        if gate is not None and next(gate.iter(t), None) is None:
+            continue  # no name's longest word: no name
+        for m in rx.finditer(t):
+            if best is None or len(m.group(1)) > len(best):
+                best = m.group(1)
     return index.get(" ".join(best.split())) if best else None
 
 

@@ -14,9 +14,11 @@ words opening an apposition between a subject and its verb).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
+
+import ahocorasick
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
@@ -42,12 +44,6 @@ class Source:
     clause_end: int
     subjectless: bool = False
     joined: bool = False  # a verb joined to what went before by a conjunction after a comma («…، وقال المرصد إن …»)
-
-
-# A phrase list is tested for its phrases' first words first (``in``: many times faster than its regex on a sentence
-# holding none) when they are at most this many (fewer once the words holding another are left out: «بحسب» holds
-# «حسب») and none is shorter than MIN_LITERAL (a short word is part of too many others: "as").
-MAX_LITERALS, MIN_LITERAL = 12, 3
 
 
 _WORD_START = r"(?<!\w)"
@@ -91,25 +87,18 @@ class WordStarts:
 
 
 class _Phrases(NamedTuple):
-    """A phrase list's regex with its search, and words one of which any match holds (None: not tested)."""
+    """A phrase list's regex with its search (``find_sources`` scans a list only where its ``_gate`` finds a word)."""
 
     scan: WordStarts
-    literals: tuple[str, ...] | None
 
     @property
     def rx(self) -> re.Pattern[str]:
         """The list's regex."""
         return self.scan.rx
 
-    def finditer(self, s: str) -> Iterable[re.Match[str]]:
-        """``rx.finditer(s)``."""
-        if self.literals is not None and not any(w in s for w in self.literals):
-            return ()
-        return self.scan.finditer(s)
-
 
 def _rx(lang: Language, key: str) -> _Phrases | None:
-    """The regex of a phrase list, with its search and literals (None for an empty list)."""
+    """The regex of a phrase list, with its search (None for an empty list)."""
     cache = lang.__dict__.get("_attr_cache")
     if cache is None:
         cache = lang.__dict__["_attr_cache"] = {}
@@ -124,6 +113,8 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
                 # verbs take و/ف but not the article («الكشف» is no verb); not optional here: the phrase without a
                 # clitic is the first alternative (tried again after it, it fails again)
                 pre = f"(?:{lang.data['verb_clitics']})"
+            elif pre.startswith("(?:") and pre.endswith("|)"):
+                pre = pre[:-2] + ")"  # {PRE} ("(?:clitics|)") without its empty alternative, for the same reason
             # A phrase written with a final tatweel or hyphen («وفقا لـ») sticks to the next word.
             glued = [w for w in words if str(w).rstrip().endswith(("ـ", "-"))]
             plain = [w for w in words if w not in glued]
@@ -132,10 +123,7 @@ def _rx(lang: Language, key: str) -> _Phrases | None:
             body = "(?:" + "|".join(alts) + ")"
             # the phrase as written first, then with a clitic: «بحسب ما أفادت» is one phrase, not «ب» + «حسب»
             pattern = r"(?<!\w)(" + (f"{body}|{pre}{body}" if pre else body) + ")"
-            firsts = {w.split()[0] for w in _norm_list(words) if w.strip()}
-            literals = tuple(sorted(w for w in firsts if not any(v != w and v in w for v in firsts)))
-            tested = len(literals) <= MAX_LITERALS and min(map(len, literals), default=0) >= MIN_LITERAL
-            cache[key] = _Phrases(WordStarts(pattern), literals if tested else None)
+            cache[key] = _Phrases(WordStarts(pattern))
     return cache[key]
 
 
@@ -332,6 +320,30 @@ class _Lists(NamedTuple):
     back_stops: frozenset[str]  # every language's report_back_stop: a sentence may hold another language's words
     aside_openings: frozenset[str]
     stop_kinds: dict[str, str | None]
+    gate: tuple[ahocorasick.Automaton, int] | None  # see _gate
+
+
+_GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
+
+
+def _gate(lang: Language) -> tuple[ahocorasick.Automaton, int] | None:
+    """An automaton finding, in one pass over a sentence, which of the phrase lists (``_GATED``) it may hold a
+    phrase of: every phrase's longest word (a match holds each word of its phrase, a clitic or the next word glued
+    to it or not), valued by the bits of the lists holding it; with the bits of the lists there are."""
+    from extract.lexicon import _norm_list
+    automaton, full = ahocorasick.Automaton(), 0
+    for i, key in enumerate(_GATED):
+        if _rx(lang, key) is None:
+            continue
+        full |= 1 << i
+        for phrase in _norm_list(lang.data[key]):
+            if phrase:
+                word = max(phrase.split(" "), key=len)
+                automaton.add_word(word, automaton.get(word, 0) | 1 << i)
+    if not full:
+        return None
+    automaton.make_automaton()
+    return automaton, full
 
 
 def _lists(lang: Language) -> _Lists:
@@ -347,7 +359,7 @@ def _lists(lang: Language) -> _Lists:
             _words(lang, "report_colon_heads"), _words(lang, "report_via"), _words(lang, "report_end"),
             _words(lang, "report_end_first"), _words(lang, "report_trim"),
             frozenset().union(*(_words(language(c), "report_back_stop") for c in LANGS)),
-            _words(lang, "report_aside_openings"), {})
+            _words(lang, "report_aside_openings"), {}, _gate(lang))
     return lists
 
 
@@ -356,15 +368,22 @@ def find_sources(lang: Language, s: str) -> list[Source]:
     out: list[Source] = []
     w = _lists(lang)
     pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads
-    if w.before:
-        for m in w.before.finditer(s):
+    met = 0  # the lists of _GATED the sentence may hold a phrase of (one pass of the gate's automaton)
+    if w.gate:
+        automaton, full = w.gate
+        for _end, bits in automaton.iter(s):
+            met |= bits
+            if met == full:
+                break
+    if met & 1:
+        for m in w.before.scan.finditer(s):
             a, b, _ = _forward(w, s, m.end())
             if b > a and relative and (r := relative.rx.search(s, a, b)):
                 a, b, _ = _forward(w, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
                 out.append(Source(a, b, m.start(), b))
-    if w.verbs:
-        for m in w.verbs.finditer(s):
+    if met & 2:
+        for m in w.verbs.scan.finditer(s):
             if nouns_after and _word_before(s, m.start()) in nouns_after:
                 continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
             a, b, closed = _forward(w, s, m.end())
@@ -374,8 +393,8 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                 out.append(Source(sb[0], sb[1], sb[0], m.end()))
             elif b == a and closed:
                 out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
-    if w.after:
-        for m in w.after.finditer(s):
+    if met & 4:
+        for m in w.after.scan.finditer(s):
             if w.nots and s.startswith(w.nots, m.end() + 1):
                 continue  # "the shooting claimed the life of …": no report
             before = s[:m.start()].rstrip()
@@ -399,8 +418,8 @@ def find_sources(lang: Language, s: str) -> list[Source]:
                     out.append(Source(m.start(), m.start(), a, m.end()))
                 else:
                     out.append(Source(a, b, a, m.end()))
-    if w.masdar:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
-        for m in w.masdar.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
+    if met & 8:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
+        for m in w.masdar.scan.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
             # figure or a closing word
             a, b, closed = _forward(w, s, m.end())
             if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):

@@ -13,6 +13,8 @@ from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
 
+import ahocorasick
+
 from extract import attribution
 from extract.actors import Actor, actors
 from extract.dates import event_date
@@ -609,9 +611,12 @@ def _words_before(s: str, pos: int, n: int) -> int:
 
 
 def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: attribution.WordStarts | None,
-             s: str) -> list[tuple[int, int]]:
+             gate: ahocorasick.Automaton | None, s: str) -> list[tuple[int, int]]:
     """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its search) finds the next phrase or,
-    without it, from the modifiers before the next head (``head``: the head's search)."""
+    without it, from the modifiers before the next head (``head``: the head's search); none where ``gate`` (words
+    one of which every phrase holds) finds no word."""
+    if gate is not None and next(gate.iter(s), None) is None:
+        return []
     if first is None and head is None:
         return [m.span() for m in rx.finditer(s)]
     found: list[tuple[int, int]] = []
@@ -640,9 +645,16 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
             if L.data.get("perpetrator_modifiers") == "after" else ""
         head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
         pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
+        # a sentence holding no head's longest word holds no phrase (one pass of an automaton tells)
+        gate = None
+        if heads:
+            gate = ahocorasick.Automaton()
+            for h in heads:
+                gate.add_word(max(h.split(" "), key=len), True)
+            gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
         rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
-                                    attribution.WordStarts(head) if mods else None)
+                                    attribution.WordStarts(head) if mods else None, gate)
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s))
@@ -711,10 +723,16 @@ def _context_party(L: Language, text: str, norm: Normalised, start: int, end: in
             alts.append(r"(?<!\S)(?=((?:" + word + r"\s+){0,2}(?:" + (L.data.get("verb_clitics") or "(?!)") + r")?"
                         + alternation(verbs) + r"(?!\w)(?:\s+" + word + r"){0,2}))")
         rx = L.__dict__["_perp_marks"] = re.compile("|".join(alts)) if alts else False
+        if rx:  # a window holding no mark's or verb's longest word holds no match (one pass of an automaton)
+            gate = L.__dict__["_perp_marks_gate"] = ahocorasick.Automaton()
+            for w in marks + verbs:
+                if w:
+                    gate.add_word(max(w.split(" "), key=len), True)
+            gate.make_automaton()
     if not rx:
         return actors().party(text[start:end])
     window = norm.part(text, start, end)
-    found = list(rx.finditer(window))
+    found = list(rx.finditer(window)) if next(L.__dict__["_perp_marks_gate"].iter(window), None) is not None else ()
     if found:
         chars = list(window)
         for m in found:

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from extract import attribution
-from extract.engine import _num_starts, _perpetrator, _phrases
+from extract.actors import _find, actors
+from extract.engine import _context_party, _num_starts, _perpetrator, _phrases
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise
 from tests.examples import cases
@@ -78,3 +79,50 @@ def test_word_starts_find_the_plain_matches(code: str, data: st.DataObject) -> N
             scan = phrases.scan
             assert [m.span() for m in scan.finditer(s)] == [m.span() for m in scan.rx.finditer(s)]
             assert scan.search(s, pos) == ((m := scan.rx.search(s, pos)) and m.start())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_report_list_gate_meets_every_list_with_a_match(code: str, data: st.DataObject) -> None:
+    """The automaton ``find_sources`` scans a sentence with first sets the bit of every report list that has a
+    match in it (a list it leaves unset is not scanned)."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_SOURCE_PIECES[code]), max_size=16)))
+    automaton, full = attribution._lists(language(code)).gate
+    met = 0
+    for _end, bits in automaton.iter(s):
+        met |= bits
+    for i, key in enumerate(attribution._GATED):
+        if (phrases := attribution._rx(language(code), key)) and phrases.rx.search(s):
+            assert met >> i & 1, key
+
+
+_ACTOR_PIECES = [*list(actors().parties)[::9], *list(actors().fallback)[::5], *list(actors().claimants)[::5],
+                 "و", "ال", "لل", "ب", " ", "  ", ", ", "-", "قوات", "the", "forces"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_actor_gates_skip_only_phrases_without_a_name(data: st.DataObject) -> None:
+    """A name search skipped by its automaton (no name's longest word) finds what the plain regex search finds."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_ACTOR_PIECES), max_size=12)))
+    a = actors()
+    for (rx, gate), index, contractions in ((a._party_re, a.parties, ()), (a._fallback_re, a.fallback, ()),
+                                            (a._claimant_re, a.claimants, a._contractions)):
+        assert _find((rx, gate), index, s, contractions) == _find((rx, None), index, s, contractions)
+
+
+_MARK_PIECES = {code: [*_norm_list(language(code).data.get("perpetrator_marks", []))[::3],
+                       *_norm_list(language(code).data.get("perpetrator_verbs", []))[::3],
+                       "و", "ال", "the", "قوات", " ", "  ", ", ", ".", "-"] for code in ("ar", "en")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_perpetrator_marks_gate_finds_a_word_where_the_regex_matches(code: str, data: st.DataObject) -> None:
+    """``_context_party`` scans a window for perpetrator marks only where its automaton finds a word: wherever the
+    marks' regex matches, the automaton finds one."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_MARK_PIECES[code]), max_size=12)))
+    L = language(code)
+    _context_party(L, "x", normalise("x"), 0, 1)  # builds the language's regex and automaton
+    if L.__dict__["_perp_marks"] and L.__dict__["_perp_marks"].search(s):
+        assert next(L.__dict__["_perp_marks_gate"].iter(s), None) is not None
