@@ -35,9 +35,12 @@ _TOKEN = re.compile(r"[^\W_]+")
 # other letters or of (normalised, Western) digits: posts glue a hashtag's place to a time or to Latin text
 # («#بنش8:08»، «#حلبAll reactions»), and such a place is still named. A text without them keeps the simpler split.
 _ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
-_SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
-_SPLIT_LATIN = re.compile(r"([^\W_]+)")
-_SPLIT_ASCII = re.compile(r"([a-z0-9]+)")  # the same split of an ASCII text (normalised: in lower case), faster
+# Each split opens with one character class and not with a repeat or an alternation: then the regex engine skips
+# the gaps by that class alone instead of trying the whole pattern at each character (`x[x]*` is `x+`; after the first
+# character of a word, the look-behind picks its kind).
+_SPLIT = re.compile(f"([^\\W_](?:(?<=[{_ARABIC}])[{_ARABIC}]*|(?<=[0-9])[0-9]*|[^\\W0-9_{_ARABIC}]*))")
+_SPLIT_LATIN = re.compile(r"([^\W_][^\W_]*)")
+_SPLIT_ASCII = re.compile(r"([a-z0-9][a-z0-9]*)")  # the same split of an ASCII text (normalised: in lower case), faster
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
