@@ -271,3 +271,22 @@ def test_word_sets_behind_clitics_hold_every_reading_of_variants():
         if tok:
             assert (tok in built) == any(v in words for _skip, v in places._variants(tok)), tok
     assert g.hits >= built & set(g.first) and "للرقه" in g.hits  # «للرقة»: the names too
+
+
+_ASCII_PIECES = ["aleppo", "a", "0", "12b", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", ".", "-",
+                 "_", ", ", "\x00", "\x0e", "\x17", "\x7f", "'"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII_PIECES), max_size=12))
+def test_the_word_splits_are_the_plain_regex_splits(pieces):
+    """The splits written for speed (one class first; str.translate and str.split for ASCII) give the parts of the
+    plain patterns: every white space str.split knows, the stand-in characters and NUL in the text included."""
+    import re
+
+    text = "".join(pieces)
+    assert places._split_ascii(text) == re.split(r"([a-z0-9]+)", text)
+    assert places._SPLIT_LATIN.split(text) == re.split(r"([^\W_]+)", text)
+    mixed = text + "حلب8" + text.replace("a", "é") + "#بنشAll"
+    arabic = places._ARABIC
+    assert places._SPLIT.split(mixed) == re.split(f"([{arabic}]+|[^\\W0-9_{arabic}]+|[0-9]+)", mixed)
