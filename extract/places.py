@@ -35,15 +35,76 @@ _TOKEN = re.compile(r"[^\W_]+")
 # other letters or of (normalised, Western) digits: posts glue a hashtag's place to a time or to Latin text
 # («#بنش8:08»، «#حلبAll reactions»), and such a place is still named. A text without them keeps the simpler split.
 _ARABIC = "\u0620-\u064a\u066e\u066f\u0671-\u06d3\u06d5\u06ee\u06ef\u06fa-\u06fc\u06ff"
-_SPLIT = re.compile(f"([{_ARABIC}]+|[^\\W0-9_{_ARABIC}]+|[0-9]+)")
-_SPLIT_LATIN = re.compile(r"([^\W_]+)")
-_SPLIT_ASCII = re.compile(r"([a-z0-9]+)")  # the same split of an ASCII text (normalised: in lower case), faster
+# Each split opens with one character class and not with a repeat or an alternation: then the regex engine skips
+# the gaps by that class alone instead of trying the whole pattern at each character (`x[x]*` is `x+`; after the first
+# character of a word, the look-behind picks its kind).
+_SPLIT = re.compile(f"([^\\W_](?:(?<=[{_ARABIC}])[{_ARABIC}]*|(?<=[0-9])[0-9]*|[^\\W0-9_{_ARABIC}]*))")
+_SPLIT_LATIN = re.compile(r"([^\W_][^\W_]*)")
+_SPLIT_ASCII = re.compile(r"([a-z0-9][a-z0-9]*)")  # the same split of an ASCII text (normalised: in lower case), faster
 _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
 # GeoNames lists a town of unknown population (0) as the seat of an admin area (Ariha, Sarmin): no hamlet
 UNKNOWN_POPULATION = 5000
+
+
+# The split of an ASCII text without the regex engine (which costs ~1,000 instructions a word): its words are what
+# `str.split` leaves once every other character is a space; its gaps what it leaves once the letters and digits are
+# spaces and the gaps' white space stands in for by control characters that are none (put back after).
+_WHITE = " \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"  # what str.split() splits at, in ASCII
+_STAND_IN = "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17"
+_GAPS_BACK = str.maketrans(_STAND_IN, _WHITE)
+_RESERVED = "\x00" + _STAND_IN  # a text with one of these keeps the regex split
+_OTHER = "\x18"  # stands in for each non-ASCII character of a Latin-script text (`_split_latin`)
+_NON_ASCII = re.compile("([^\x00-\x7f])")
+
+
+def _tables(alnum: str) -> tuple[str, dict, dict]:
+    return (alnum, str.maketrans({c: " " for c in map(chr, range(128)) if c not in alnum}),
+            str.maketrans({**{c: " " for c in alnum}, **dict(zip(_WHITE, _STAND_IN))}))
+
+
+_LOWER_TABLES = _tables("abcdefghijklmnopqrstuvwxyz0123456789")  # `_SPLIT_ASCII`
+_CASED_TABLES = _tables("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # `_SPLIT_LATIN` in ASCII
+
+
+def _split_ascii(s: str, tables: tuple = _LOWER_TABLES, regex: re.Pattern = _SPLIT_ASCII) -> list[str]:
+    """``regex.split(s)`` for an ASCII text, by str.translate and str.split (``tables``: the letters and digits)."""
+    for c in _RESERVED:  # (each `in` is a memchr)
+        if c in s:
+            return regex.split(s)
+    alnum, words_only, gaps_only = tables
+    words = s.translate(words_only).split()
+    if not words:
+        return [s]
+    gaps = s.translate(gaps_only).split()
+    if s[0] in alnum:
+        gaps.insert(0, "")
+    if s[-1] in alnum:
+        gaps.append("")
+    parts = [""] * (2 * len(words) + 1)
+    parts[1::2] = words
+    parts[::2] = "\x00".join(gaps).translate(_GAPS_BACK).split("\x00")
+    return parts
+
+
+def _split_latin(s: str) -> list[str]:
+    """``_SPLIT_LATIN.split(s)`` for a text without Arabic letters. When none of its non-ASCII characters is a letter or
+    digit (curly quotes, dashes, emoji: so in most such texts), the ASCII split of the text with a stand-in for each,
+    put back in the gaps after."""
+    if _OTHER in s or "\x00" in s:
+        return _SPLIT_LATIN.split(s)
+    pieces = _NON_ASCII.split(s)
+    other = pieces[1::2]
+    if _TOKEN.search("".join(other)):  # «é»
+        return _SPLIT_LATIN.split(s)
+    parts = _split_ascii(_OTHER.join(pieces[::2]), _CASED_TABLES, _SPLIT_LATIN)
+    back = [""] * (2 * len(other) + 1)
+    back[::2] = "\x00".join(parts[::2]).split(_OTHER)
+    back[1::2] = other
+    parts[::2] = "".join(back).split("\x00")
+    return parts
 
 
 @dataclass(frozen=True)
@@ -355,7 +416,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     # gap, word, gap, …: word k is parts[2k + 1], the gap before it parts[2k]
     is_ascii = s.isascii()  # (known without a look at the characters)
     arabic = not is_ascii and _HAS_ARABIC.search(s) is not None
-    parts = (_SPLIT if arabic else _SPLIT_ASCII if is_ascii else _SPLIT_LATIN).split(s)
+    parts = _split_ascii(s) if is_ascii else _SPLIT.split(s) if arabic else _split_latin(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters

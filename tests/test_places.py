@@ -271,3 +271,26 @@ def test_word_sets_behind_clitics_hold_every_reading_of_variants():
         if tok:
             assert (tok in built) == any(v in words for _skip, v in places._variants(tok)), tok
     assert g.hits >= built & set(g.first) and "للرقه" in g.hits  # «للرقة»: the names too
+
+
+_ASCII_PIECES = ["aleppo", "a", "0", "12b", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", ".", "-",
+                 "_", ", ", "\x00", "\x0e", "\x17", "\x18", "\x7f", "'"]
+_OTHER_PIECES = ["Idlib", "’", "…", "\xa0", "\u2028", "\x85", "\u200b", "é", "٣", "😭"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_ASCII_PIECES), max_size=12), st.lists(st.sampled_from(_OTHER_PIECES), max_size=4))
+def test_the_word_splits_are_the_plain_regex_splits(pieces, others):
+    """The splits written for speed (one class first; str.translate and str.split for ASCII and for Latin script with
+    non-ASCII marks) give the parts of the plain patterns: every white space str.split knows, the stand-in characters
+    and NUL in the text included."""
+    import re
+
+    text = "".join(pieces)
+    assert places._split_ascii(text) == re.split(r"([a-z0-9]+)", text)
+    latin = "".join(p for pair in zip(pieces, others) for p in pair) + text
+    assert places._split_latin(latin) == re.split(r"([^\W_]+)", latin)
+    assert places._SPLIT_LATIN.split(latin) == re.split(r"([^\W_]+)", latin)
+    mixed = text + "حلب8" + text.replace("a", "é") + "#بنشAll"
+    arabic = places._ARABIC
+    assert places._SPLIT.split(mixed) == re.split(f"([{arabic}]+|[^\\W0-9_{arabic}]+|[0-9]+)", mixed)
