@@ -71,8 +71,10 @@ class NumberLexicon:
         scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
         join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
         digits = "|".join([*(f"{re.escape(b[0])} ?(?:{DIGITS}) ?{re.escape(b[1])}" for b in self.brackets), DIGITS])
-        # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers)
-        core = f"(?:{p}(?:{digits})|{word}|{scale})(?:{join}(?:{word}|{scale})\\b)*+"
+        # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers); the words
+        # in an atomic group, never given back (no backtracking into them), written "(?>(?:…)*)": Python 3.11.0-3.11.4
+        # mis-match the possessive "(?:…)*+" (no match where there is one)
+        core = f"(?:{p}(?:{digits})|{word}|{scale})(?>(?:{join}(?:{word}|{scale})\\b)*)"
         core = f"(?:{core})"
         bare = _joins(self.range_join)
         opened = _joins(self.range_join + self.range_join_open)

@@ -79,6 +79,21 @@ def test_rules_well_formed(code: str) -> None:
         assert rule.category or "trig" in groups or rule.subgroup or "neg" in groups, f"{rule.name}: no category"
 
 
+#: A possessive repeat of a group ("(?:…)*+", "(…)++", "(…){1,3}+"): Python 3.11.0-3.11.4 (Debian 12's python3 is
+#: 3.11.2) match it wrongly, finding no match where there is one; an atomic group ("(?>(?:…)*)") means the same and
+#: matches alike in every 3.11. (A possessive repeat of one character or class, "[\w'-]++", is matched right.)
+_POSSESSIVE_GROUP = re.compile(r"(?<!\\)\)(?:[*+?]|\{\d*,?\d*\})\+")
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_no_possessive_repeat_of_a_group(code: str) -> None:
+    L = language(code)
+    for name, pattern in [("number phrase", L.num_re.pattern)] + [(r.name, r.regex.pattern) for r in L.rules]:
+        m = _POSSESSIVE_GROUP.search(pattern)
+        assert m is None, f"{code} {name}: a possessive repeat of a group, write an atomic group (?>(?:…)*) instead: " \
+                          f"{pattern[max(0, m.start() - 60):m.end()]!r}"
+
+
 @pytest.mark.parametrize("code", LANGS)
 def test_every_rule_has_an_example(code: str) -> None:
     used = set()
