@@ -14,6 +14,7 @@ import argparse
 import csv
 import json
 import os
+import platform
 import random
 import resource
 import subprocess
@@ -330,6 +331,8 @@ def main(argv: list[str] | None = None) -> int:
 
     small, big = _run_child(["--probe", "1"]), _run_child(["--probe", str(args.mb)])
     assert small and big
+    print(f"# python {platform.python_version()} ({sys.executable}): the figures depend on the interpreter's build "
+          f"as well as on the machine")
     print("# synthetic bilingual corpus, one core, streamed; each size in a fresh process")
     print(_line("synthetic_1m", small) + f" peak_rss_mb={small['peak_rss_mb']:.0f}")
     print(_line(f"synthetic_{args.mb:g}m", big) + f" peak_rss_mb={big['peak_rss_mb']:.0f}")
