@@ -23,7 +23,7 @@ from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
 from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan, skipping
+from extract.required_literals import LiteralScan, Needs, skipping
 from extract.text import Normalised, normalise, normalise_str, sentence_langs, sentences
 
 __version_base__ = "1.0"
@@ -273,23 +273,24 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, bits of the literal clauses it needs, where it is tried (0: everywhere, 1:
-    where a figure starts, 2: at the start, 3 + k: where head scan k finds a head), regex,
-    (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
-    the scan telling which clauses a sentence meets (a rule missing one is not run), and the rules to run for
-    each set of clauses met (filled as sets turn up)."""
+    """The rules of a language as (rule, where it is tried (0: everywhere, 1: where a figure starts, 2: at the
+    start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
+    group it has, indexes of its groups but the trigger), the scan telling which literal clauses a sentence meets,
+    which rules need a clause not met (they are not run), and the rules to run for each set of rules dropped
+    (filled as sets turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires),
+        steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
                        tuple(rule.regex.groupindex.items()),
                        tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
                        tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
                       for rule in L.rules)
-        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), {})
+        needs = Needs([sum(bit[c] for c in rule.requires) for rule in L.rules], len(clauses))
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), needs, {})
     return plan
 
 
@@ -317,19 +318,19 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
     longest = 0
     starts: list[int] | None = None
     heads: list[list[int] | None] = [None, None]  # where each head scan finds a head
-    steps, scan, runnable = _plan(L)
-    met = scan.met(s)
-    todo = runnable.get(met)
+    steps, scan, needs, runnable = _plan(L)
+    dropped = needs.dropped(scan.met(s))
+    todo = runnable.get(dropped)
     if todo is None:
         if len(runnable) >= 4096:
             runnable.clear()
-        todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
+        todo = runnable[dropped] = needs.kept(steps, dropped)
     trailing_re = L.numbers.trailing_re
-    for rule, _clauses, at, rx, names, figures, others in todo:
+    for rule, at, rx, names, figures, others in todo:
         if at >= 3:  # a rule with a head: tried only where a head opens, as finditer would find its matches
             at_heads = heads[at - 3]
             if at_heads is None:
-                at_heads = heads[at - 3] = [*map(_START, L.head_res[at - 3].finditer(s))]
+                at_heads = heads[at - 3] = L.head_res[at - 3].starts(s)
             if not at_heads:
                 continue
             # what finditer finds: the first match at or after the end of the one before (a rule's match is never
@@ -397,7 +398,6 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
-_START = re.Match.start
 _END = itemgetter(1)
 
 

@@ -37,7 +37,7 @@ def test_rules_match_only_where_their_scan_points(code: str) -> None:
     sentences = [normalise(ex["text"]).text for _id, c, ex in cases() if c == code]
     missed = []
     for s in sentences:
-        heads = [{m.start() for m in rx.finditer(s)} for rx in L.head_res]
+        heads = [set(scan.starts(s)) for scan in L.head_res]
         figures = set(_num_starts(L, s))
         for rule in L.rules:
             if rule.starts_with_num or rule.head or rule.opens_text:
