@@ -382,6 +382,10 @@ class WordStarts:
         out += map(_END, self._scan.finditer(text))
         return out
 
+    def found(self, text: str) -> bool:
+        """True when there is such a position."""
+        return self._first.match(text) is not None or self._scan.search(text) is not None
+
 
 def _before_class(boundary: str) -> str | None:
     """The character class a word start may follow, from a word-start look-behind of one class (``(?<!\\w)``:
