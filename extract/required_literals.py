@@ -240,9 +240,10 @@ class Needs:
         self._bytes = (clauses + 7) // 8
         by_clause = [0] * (self._bytes * 8)  # clause → the items needing it
         for j, bits in enumerate(needs):
-            for i in range(bits.bit_length()):
-                if bits >> i & 1:
-                    by_clause[i] |= 1 << j
+            while bits:
+                low = bits & -bits
+                by_clause[low.bit_length() - 1] |= 1 << j
+                bits ^= low
         self._tables: list[tuple[int, ...]] = []
         for k in range(self._bytes):
             unmet = [0] * 256  # the items needing one of the clauses of byte k set in the index
@@ -360,31 +361,32 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
     return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
 
 
-_END = re.Match.end
+_START = re.Match.start
 
 
 class WordStarts:
     """Every position where a pattern opening at a word start matches (overlapping matches included; the positions,
-    not the matches). ``boundary``: the pattern's word-start look-behind (``(?<!\\w)``). The regex engine skips to
-    the characters a word start may follow (``\\W``), each followed by a match (``\\W(?=…)``), instead of stopping
-    at each of the pattern's first characters (most letters, for a list of words) as ``skipping`` does."""
+    not the matches). ``boundary``: the pattern's word-start look-behind, of one character class (``(?<!\\w)``,
+    ``(?<![…])``). The regex engine skips to the characters a word start may follow (``\\W``), each followed by a
+    match (``\\W(?=…)``), instead of stopping at each of the pattern's first characters (most letters, for a list of
+    words) as ``skipping`` does. The text is read after a space, so that its start is found the same way (the
+    pattern may not look behind itself)."""
 
-    __slots__ = ("_scan", "_first")
+    __slots__ = ("_scan",)
 
     def __init__(self, boundary: str, pattern: str) -> None:
         before = _before_class(boundary)
-        self._scan = re.compile(f"{before}(?={pattern})" if before else f"[\\s\\S](?={boundary}(?:{pattern}))")
-        self._first = re.compile(f"(?={boundary}(?:{pattern}))")  # at the start, where no character stands before
+        if before is None or not re.fullmatch(before, " ") or "(?<" in pattern:
+            raise ValueError(f"not a word-start scan: {boundary!r}, {pattern[:40]!r}")
+        self._scan = re.compile(f"{before}(?={pattern})")
 
     def starts(self, text: str) -> list[int]:
         """The positions, in order."""
-        out = [0] if self._first.match(text) else []
-        out += map(_END, self._scan.finditer(text))
-        return out
+        return [*map(_START, self._scan.finditer(" " + text))]  # (the character before each, in the padded text)
 
     def found(self, text: str) -> bool:
         """True when there is such a position."""
-        return self._first.match(text) is not None or self._scan.search(text) is not None
+        return self._scan.search(" " + text) is not None
 
 
 def _before_class(boundary: str) -> str | None:
