@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.numbers import alternation
-from extract.required_literals import WordStarts
+from extract.required_literals import WordStartScan
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -31,7 +31,7 @@ class _Lang:
     relative: dict[str, int]
     explicit: re.Pattern  # day-month(-year) and month-day(-year) phrases
     words: re.Pattern  # weekdays and relative words, with what may not stand around them
-    named: WordStarts  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
+    named: WordStartScan  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
     cased: frozenset[str]  # month names that are a month only when capitalised ("May")
     not_before: re.Pattern  # "next", "every" just before a weekday
 
@@ -63,7 +63,7 @@ def _lang(code: str) -> _Lang:
     not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
     words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
-    named = WordStarts(r"(?<!\w)", rf"(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)")
+    named = WordStartScan(r"(?<!\w)", rf"(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)")
     return _Lang(months, weekdays, relative, explicit, words, named, frozenset(cased),
                  re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 

@@ -4,7 +4,7 @@
 at least one occurs in any text the pattern can match (derived the way a trigram index derives its queries).
 ``LiteralScan`` tells, in one pass over a text, which clauses it meets, and ``Needs`` which rules need a clause
 not met, so that such a rule is never run; ``AnyPhrase`` tells whether a text holds any of a list of phrases;
-``WordStarts`` finds where a pattern matches at a word start. Nothing here knows a language: the strings come from
+``WordStartScan`` finds where a pattern matches at a word start. Nothing here knows a language: the strings come from
 the patterns and lists given.
 """
 from __future__ import annotations
@@ -364,7 +364,7 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
 _START = re.Match.start
 
 
-class WordStarts:
+class WordStartScan:
     """Every position where a pattern opening at a word start matches (overlapping matches included; the positions,
     not the matches). ``boundary``: the pattern's word-start look-behind, of one character class (``(?<!\\w)``,
     ``(?<![…])``). The regex engine skips to the characters a word start may follow (``\\W``), each followed by a

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract.lexicon import LANG_DIR, LANGS, language
 from extract.numbers import alternation
-from extract.required_literals import AnyPhrase, LiteralScan, Needs, RequiredLiterals, WordStarts, first_chars, skipping
+from extract.required_literals import AnyPhrase, LiteralScan, Needs, RequiredLiterals, WordStartScan, first_chars, skipping
 from extract.text import normalise_str, sentences
 
 
@@ -111,18 +111,18 @@ def test_first_chars_and_skipping_find_the_same_starts() -> None:
        st.lists(st.sampled_from(["al", "al-", "killed", "dead", "x", "ال", "قتل", "و", "3", "_", "-", " ", ",", "é"]),
                 max_size=10))
 def test_word_starts_are_the_plain_scan(boundary: str, pieces: list[str]) -> None:
-    """``WordStarts`` finds every position where the pattern matches after its word-start look-behind (the skipping
+    """``WordStartScan`` finds every position where the pattern matches after its word-start look-behind (the skipping
     form's positions), at the start too."""
     text, pattern = "".join(pieces), r"(?:al-|و|)(?:killed|dead|قتل|\d)(?!-)"
     every = [m.start() for m in re.finditer(f"(?={boundary}(?:{pattern}))", text)]
-    assert WordStarts(boundary, pattern).starts(text) == every
-    assert WordStarts(boundary, pattern).found(text) == bool(every)
+    assert WordStartScan(boundary, pattern).starts(text) == every
+    assert WordStartScan(boundary, pattern).found(text) == bool(every)
 
 
 def test_word_starts_refuse_what_they_cannot_read() -> None:
     for boundary, pattern in [("(?<!x)", "a"), (r"(?<![\w\s])", "a"), (r"(?<!\w)", "(?<!-)a")]:
         with pytest.raises(ValueError):
-            WordStarts(boundary, pattern)
+            WordStartScan(boundary, pattern)
 
 
 @settings(max_examples=300, deadline=None)
