@@ -514,9 +514,14 @@ def _paren_source(heads: frozenset[str], s: str) -> Source | None:
 
 
 def carries(lang: Language, s: str) -> bool:
-    """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
-    rx = _rx(lang, "report_carry")
-    return bool(rx) and (rx.rx.match(s) or rx.rx.match(s, 1) or rx.rx.match(s, 2)) is not None  # at 0, 1 or 2
+    """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»): a
+    ``report_carry`` phrase at its first, second or third character."""
+    rx = lang.__dict__.get("_carry")
+    if rx is None:
+        phrases = _rx(lang, "report_carry")
+        # (one match: the lazy repeat tries the phrase at 0, then 1, then 2, as three matches would)
+        rx = lang.__dict__["_carry"] = re.compile(r"[\s\S]{0,2}?" + phrases.rx.pattern) if phrases else False
+    return bool(rx) and rx.match(s) is not None
 
 
 def _clause_opens(lang: Language) -> re.Pattern[str]:

@@ -10,7 +10,7 @@ from extract import attribution
 from extract.actors import _find, actors
 from extract.engine import _context_party, _num_starts, _perpetrator, _phrases
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
-from extract.text import normalise
+from extract.text import normalise, normalise_str
 from tests.examples import cases
 
 _PIECES = {code: [*_norm_list(language(code).data.get("perpetrators", []))[:8], "the", "heavy", "قوات", "killed", "و",
@@ -126,3 +126,14 @@ def test_perpetrator_marks_gate_finds_a_word_where_the_regex_matches(code: str, 
     _context_party(L, "x", normalise("x"), 0, 1)  # builds the language's regex and automaton
     if L.__dict__["_perp_marks"] and L.__dict__["_perp_marks"].search(s):
         assert next(L.__dict__["_perp_marks_gate"].iter(s), None) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.lists(st.sampled_from(
+    ["he added", "he said", "وأضاف", "واضاف", "وتابع", "قال", "x", "a", '"', " ", "  ", "-", "و", "addedx"]), max_size=6))
+def test_carries_is_the_phrase_at_one_of_the_first_three_characters(code: str, pieces: list[str]) -> None:
+    """``carries``' one match answers as matching the carry phrases at the sentence's first, second or third
+    character."""
+    s, L = normalise_str("".join(pieces)), language(code)
+    rx = attribution._rx(L, "report_carry").rx
+    assert attribution.carries(L, s) == any(rx.match(s, k) for k in (0, 1, 2))
