@@ -326,20 +326,24 @@ class _Lists(NamedTuple):
 _GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
 
 
+def gate_words(lang: Language) -> tuple[frozenset[str], ...]:
+    """For each phrase list of ``_GATED`` (none when the language has no such list), the longest word of each of
+    its phrases: a sentence holding none of them holds no phrase of the list (a match holds each word of its
+    phrase, a clitic or the next word glued to it or not)."""
+    from extract.lexicon import _norm_list
+    return tuple(frozenset(max(p.split(" "), key=len) for p in _norm_list(lang.data[key]) if p)
+                 if _rx(lang, key) is not None else frozenset() for key in _GATED)
+
+
 def _gate(lang: Language) -> tuple[ahocorasick.Automaton, int] | None:
     """An automaton finding, in one pass over a sentence, which of the phrase lists (``_GATED``) it may hold a
-    phrase of: every phrase's longest word (a match holds each word of its phrase, a clitic or the next word glued
-    to it or not), valued by the bits of the lists holding it; with the bits of the lists there are."""
-    from extract.lexicon import _norm_list
+    phrase of: the ``gate_words``, valued by the bits of the lists holding them; with the bits of the lists there
+    are."""
     automaton, full = ahocorasick.Automaton(), 0
-    for i, key in enumerate(_GATED):
-        if _rx(lang, key) is None:
-            continue
-        full |= 1 << i
-        for phrase in _norm_list(lang.data[key]):
-            if phrase:
-                word = max(phrase.split(" "), key=len)
-                automaton.add_word(word, automaton.get(word, 0) | 1 << i)
+    for i, words in enumerate(gate_words(lang)):
+        full |= bool(words) << i
+        for word in words:
+            automaton.add_word(word, automaton.get(word, 0) | 1 << i)
     if not full:
         return None
     automaton.make_automaton()
@@ -363,18 +367,20 @@ def _lists(lang: Language) -> _Lists:
     return lists
 
 
-def find_sources(lang: Language, s: str) -> list[Source]:
-    """Every reporting clause of a normalised sentence, with its source span."""
+def find_sources(lang: Language, s: str, met: int | None = None) -> list[Source]:
+    """Every reporting clause of a normalised sentence, with its source span. ``met``: the bits of the lists of
+    ``_GATED`` whose ``gate_words`` the sentence holds, when the caller's scan found them."""
     out: list[Source] = []
     w = _lists(lang)
     pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads
-    met = 0  # the lists of _GATED the sentence may hold a phrase of (one pass of the gate's automaton)
-    if w.gate:
-        automaton, full = w.gate
-        for _end, bits in automaton.iter(s):
-            met |= bits
-            if met == full:
-                break
+    if met is None:  # the lists the sentence may hold a phrase of: one pass of the gate's automaton
+        met = 0
+        if w.gate:
+            automaton, full = w.gate
+            for _end, bits in automaton.iter(s):
+                met |= bits
+                if met == full:
+                    break
     if met & 1:
         for m in w.before.scan.finditer(s):
             a, b, _ = _forward(w, s, m.end())

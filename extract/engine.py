@@ -102,7 +102,8 @@ def _find_sources(L: Language, s: str) -> list[attribution.Source]:
     done = _SOURCES.get(key)
     if done is not None:
         return done[1]
-    found = attribution.find_sources(L, s)
+    scanned = _MATCHES.get(key)  # (the rules' scan of the sentence found the report lists' words too)
+    found = attribution.find_sources(L, s, None if scanned is None else scanned[2] >> _plan(L)[4])
     if len(_SOURCES) >= 4096:
         _SOURCES.clear()
     _SOURCES[key] = (L, found)
@@ -276,12 +277,15 @@ def _plan(L: Language) -> tuple:
     """The rules of a language as (rule, where it is tried (0: everywhere, 1: where a figure starts, 2: at the
     start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
     group it has, indexes of its groups but the trigger), the scan telling which literal clauses a sentence meets,
-    which rules need a clause not met (they are not run), and the rules to run for each set of rules dropped
-    (filled as sets turn up)."""
+    which rules need a clause not met (they are not run), the rules to run for each set of rules dropped
+    (filled as sets turn up), and the first bit of the clauses after the rules': the report lists' words
+    (``attribution.gate_words``), found by the same scan for ``find_sources``."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
+        ruled = len(clauses)
+        clauses += attribution.gate_words(L)
         steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
@@ -290,13 +294,13 @@ def _plan(L: Language) -> tuple:
                        tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
                       for rule in L.rules)
         needs = Needs([sum(bit[c] for c in rule.requires) for rule in L.rules], len(clauses))
-        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), needs, {})
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), needs, {}, ruled)
     return plan
 
 
-# (language id, sentence) → (language, matches): a repeated sentence is run once (the language is kept with it,
-# so that its id is not reused while the entry lives)
-_MATCHES: dict[tuple[int, str], tuple[Language, list[_Match]]] = {}
+# (language id, sentence) → (language, matches, the clauses its scan met): a repeated sentence is run once (the
+# language is kept with it, so that its id is not reused while the entry lives)
+_MATCHES: dict[tuple[int, str], tuple[Language, list[_Match], int]] = {}
 
 
 def _matches(L: Language, s: str) -> list[_Match]:
@@ -305,21 +309,22 @@ def _matches(L: Language, s: str) -> list[_Match]:
     done = _MATCHES.get(key)
     if done is not None:
         return done[1]
-    kept = _run_rules(L, s)
+    met = _plan(L)[1].met(s)
+    kept = _run_rules(L, s, met)
     if len(_MATCHES) >= 4096:
         _MATCHES.clear()
-    _MATCHES[key] = (L, kept)
+    _MATCHES[key] = (L, kept, met)
     return kept
 
 
-def _run_rules(L: Language, s: str) -> list[_Match]:
+def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
     kept: list[_Match] = []
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
     heads: list[list[int] | None] = [None, None]  # where each head scan finds a head
-    steps, scan, needs, runnable = _plan(L)
-    dropped = needs.dropped(scan.met(s))
+    steps, _scan, needs, runnable, _ruled = _plan(L)
+    dropped = needs.dropped(met)
     todo = runnable.get(dropped)
     if todo is None:
         if len(runnable) >= 4096:

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract import attribution
 from extract.actors import _find, actors
-from extract.engine import _context_party, _num_starts, _perpetrator, _phrases
+from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise, normalise_str
 from tests.examples import cases
@@ -137,3 +137,19 @@ def test_carries_is_the_phrase_at_one_of_the_first_three_characters(code: str, p
     s, L = normalise_str("".join(pieces)), language(code)
     rx = attribution._rx(L, "report_carry").rx
     assert attribution.carries(L, s) == any(rx.match(s, k) for k in (0, 1, 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_the_rules_scan_meets_the_report_lists_as_their_gate(code: str, data: st.DataObject) -> None:
+    """The rules' literal scan, which ``find_sources`` reads when the sentence went through the rules, sets the
+    report lists' bits as their own gate's automaton does."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_SOURCE_PIECES[code]), max_size=16)))
+    L = language(code)
+    _steps, scan, _needs, _runnable, ruled = _plan(L)
+    automaton, _full = attribution._lists(L).gate
+    met = 0
+    for _end, bits in automaton.iter(s):
+        met |= bits
+    assert scan.met(s) >> ruled == met
+    assert attribution.find_sources(L, s, met) == attribution.find_sources(L, s)
