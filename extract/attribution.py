@@ -323,20 +323,20 @@ class _Lists(NamedTuple):
     gate: tuple[ahocorasick.Automaton, int] | None  # see _gate
 
 
-_GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
+GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
 
 
 def gate_words(lang: Language) -> tuple[frozenset[str], ...]:
-    """For each phrase list of ``_GATED`` (none when the language has no such list), the longest word of each of
+    """For each phrase list of ``GATED`` (none when the language has no such list), the longest word of each of
     its phrases: a sentence holding none of them holds no phrase of the list (a match holds each word of its
     phrase, a clitic or the next word glued to it or not)."""
     from extract.lexicon import _norm_list
     return tuple(frozenset(max(p.split(" "), key=len) for p in _norm_list(lang.data[key]) if p)
-                 if _rx(lang, key) is not None else frozenset() for key in _GATED)
+                 if _rx(lang, key) is not None else frozenset() for key in GATED)
 
 
 def _gate(lang: Language) -> tuple[ahocorasick.Automaton, int] | None:
-    """An automaton finding, in one pass over a sentence, which of the phrase lists (``_GATED``) it may hold a
+    """An automaton finding, in one pass over a sentence, which of the phrase lists (``GATED``) it may hold a
     phrase of: the ``gate_words``, valued by the bits of the lists holding them; with the bits of the lists there
     are."""
     automaton, full = ahocorasick.Automaton(), 0
@@ -369,7 +369,7 @@ def _lists(lang: Language) -> _Lists:
 
 def find_sources(lang: Language, s: str, met: int | None = None) -> list[Source]:
     """Every reporting clause of a normalised sentence, with its source span. ``met``: the bits of the lists of
-    ``_GATED`` whose ``gate_words`` the sentence holds, when the caller's scan found them."""
+    ``GATED`` whose ``gate_words`` the sentence holds, when the caller's scan found them."""
     out: list[Source] = []
     w = _lists(lang)
     pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads

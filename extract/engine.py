@@ -22,7 +22,7 @@ from extract.gc_pause import cycle_collector_paused
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
-from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
+from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, _norm_list, language
 from extract.required_literals import LiteralScan, Needs, WordStartScan, skipping
 from extract.text import Normalised, normalise, normalise_str, sentence_langs, sentences
 
@@ -278,14 +278,16 @@ def _plan(L: Language) -> tuple:
     start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
     group it has, indexes of its groups but the trigger), the scan telling which literal clauses a sentence meets,
     which rules need a clause not met (they are not run), the rules to run for each set of rules dropped
-    (filled as sets turn up), and the first bit of the clauses after the rules': the report lists' words
-    (``attribution.gate_words``), found by the same scan for ``find_sources``."""
+    (filled as sets turn up), and the first bit of the clauses after the rules', found by the same scan for
+    other readers of the sentence: the report lists' words (``attribution.gate_words``, for ``find_sources``), then
+    the longest word of each ``cumulative`` phrase (``_cumulative``)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
         ruled = len(clauses)
         clauses += attribution.gate_words(L)
+        clauses.append(frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get("cumulative", [])) if w))
         steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
@@ -799,8 +801,10 @@ def _cumulative(L: Language, s: str) -> bool:
             + L.data.get("cumulative_dates", [])
         L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
-    if last is None or last[0] is not s:
-        last = L.__dict__["_cum_last"] = (s, rx.found(s) or L.__dict__["_cum_opening"].match(s) is not None)  # once a sentence
+    if last is None or last[0] is not s:  # (once a sentence)
+        scanned = _MATCHES.get((id(L), s))  # the rules' scan tells whether it holds a word of the list
+        words = scanned is None or (scanned[2] >> (_plan(L)[4] + len(attribution.GATED))) & 1
+        last = L.__dict__["_cum_last"] = (s, words and rx.found(s) or L.__dict__["_cum_opening"].match(s) is not None)
     return last[1]
 
 

@@ -91,7 +91,7 @@ def test_report_list_gate_meets_every_list_with_a_match(code: str, data: st.Data
     met = 0
     for _end, bits in automaton.iter(s):
         met |= bits
-    for i, key in enumerate(attribution._GATED):
+    for i, key in enumerate(attribution.GATED):
         if (phrases := attribution._rx(language(code), key)) and phrases.rx.search(s):
             assert met >> i & 1, key
 
@@ -151,5 +151,5 @@ def test_the_rules_scan_meets_the_report_lists_as_their_gate(code: str, data: st
     met = 0
     for _end, bits in automaton.iter(s):
         met |= bits
-    assert scan.met(s) >> ruled == met
+    assert scan.met(s) >> ruled & (1 << len(attribution.GATED)) - 1 == met
     assert attribution.find_sources(L, s, met) == attribution.find_sources(L, s)
