@@ -6,7 +6,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract import attribution
+from extract import attribution, engine
 from extract.actors import _find, actors
 from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
@@ -153,3 +153,23 @@ def test_the_rules_scan_meets_the_report_lists_as_their_gate(code: str, data: st
         met |= bits
     assert scan.met(s) >> ruled & (1 << len(attribution.GATED)) - 1 == met
     assert attribution.find_sources(L, s, met) == attribution.find_sources(L, s)
+
+
+_CUM_PIECES = {code: [*_norm_list(language(code).data.get("cumulative", []))[::20], "since", "war", "منذ", "x", "the",
+                      " ", "  ", ", ", "-", "و", "ال", "2013"] for code in ("ar", "en")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_the_cumulative_test_reads_the_rules_scan_as_its_own_search(code: str, data: st.DataObject) -> None:
+    """``_cumulative`` of a sentence the rules scanned (its words' search skipped where the scan found none of
+    them) answers as without the scan."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_CUM_PIECES[code]), max_size=12)))
+    L = language(code)
+    engine._MATCHES.pop((id(L), s), None)
+    L.__dict__["_cum_last"] = None
+    alone = engine._cumulative(L, s)
+    engine._MATCHES[(id(L), s)] = (L, [], _plan(L)[1].met(s))
+    L.__dict__["_cum_last"] = None
+    assert engine._cumulative(L, s) == alone
+    del engine._MATCHES[(id(L), s)]
