@@ -789,7 +789,6 @@ def _cumulative(L: Language, s: str) -> bool:
     rx = L.__dict__.setdefault("_cum", None)
     if rx is None:
         import re
-        from extract.lexicon import _norm_list
         from extract.numbers import alternation
         # (the words' first letters are most letters: the scan skips to the characters before words instead)
         rx = L.__dict__["_cum"] = WordStartScan(r"(?<!\w)", L.macros["PRE"] + alternation(
