@@ -323,23 +323,27 @@ class _Lists(NamedTuple):
     gate: tuple[ahocorasick.Automaton, int] | None  # see _gate
 
 
-_GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
+GATED = ("report_before", "report_verbs", "report_after", "report_masdar")  # bit i: list i
+
+
+def gate_words(lang: Language) -> tuple[frozenset[str], ...]:
+    """For each phrase list of ``GATED`` (none when the language has no such list), the longest word of each of
+    its phrases: a sentence holding none of them holds no phrase of the list (a match holds each word of its
+    phrase, a clitic or the next word glued to it or not)."""
+    from extract.lexicon import _norm_list
+    return tuple(frozenset(max(p.split(" "), key=len) for p in _norm_list(lang.data[key]) if p)
+                 if _rx(lang, key) is not None else frozenset() for key in GATED)
 
 
 def _gate(lang: Language) -> tuple[ahocorasick.Automaton, int] | None:
-    """An automaton finding, in one pass over a sentence, which of the phrase lists (``_GATED``) it may hold a
-    phrase of: every phrase's longest word (a match holds each word of its phrase, a clitic or the next word glued
-    to it or not), valued by the bits of the lists holding it; with the bits of the lists there are."""
-    from extract.lexicon import _norm_list
+    """An automaton finding, in one pass over a sentence, which of the phrase lists (``GATED``) it may hold a
+    phrase of: the ``gate_words``, valued by the bits of the lists holding them; with the bits of the lists there
+    are."""
     automaton, full = ahocorasick.Automaton(), 0
-    for i, key in enumerate(_GATED):
-        if _rx(lang, key) is None:
-            continue
-        full |= 1 << i
-        for phrase in _norm_list(lang.data[key]):
-            if phrase:
-                word = max(phrase.split(" "), key=len)
-                automaton.add_word(word, automaton.get(word, 0) | 1 << i)
+    for i, words in enumerate(gate_words(lang)):
+        full |= bool(words) << i
+        for word in words:
+            automaton.add_word(word, automaton.get(word, 0) | 1 << i)
     if not full:
         return None
     automaton.make_automaton()
@@ -363,18 +367,20 @@ def _lists(lang: Language) -> _Lists:
     return lists
 
 
-def find_sources(lang: Language, s: str) -> list[Source]:
-    """Every reporting clause of a normalised sentence, with its source span."""
+def find_sources(lang: Language, s: str, met: int | None = None) -> list[Source]:
+    """Every reporting clause of a normalised sentence, with its source span. ``met``: the bits of the lists of
+    ``GATED`` whose ``gate_words`` the sentence holds, when the caller's scan found them."""
     out: list[Source] = []
     w = _lists(lang)
     pronouns, relative, nouns_after, joins, heads = w.pronouns, w.relative, w.nouns_after, w.joins, w.heads
-    met = 0  # the lists of _GATED the sentence may hold a phrase of (one pass of the gate's automaton)
-    if w.gate:
-        automaton, full = w.gate
-        for _end, bits in automaton.iter(s):
-            met |= bits
-            if met == full:
-                break
+    if met is None:  # the lists the sentence may hold a phrase of: one pass of the gate's automaton
+        met = 0
+        if w.gate:
+            automaton, full = w.gate
+            for _end, bits in automaton.iter(s):
+                met |= bits
+                if met == full:
+                    break
     if met & 1:
         for m in w.before.scan.finditer(s):
             a, b, _ = _forward(w, s, m.end())
@@ -514,9 +520,14 @@ def _paren_source(heads: frozenset[str], s: str) -> Source | None:
 
 
 def carries(lang: Language, s: str) -> bool:
-    """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»)."""
-    rx = _rx(lang, "report_carry")
-    return bool(rx) and (rx.rx.match(s) or rx.rx.match(s, 1) or rx.rx.match(s, 2)) is not None  # at 0, 1 or 2
+    """True when a sentence opens by continuing the previous one's source ("He added", «وأضاف»): a
+    ``report_carry`` phrase at its first, second or third character."""
+    rx = lang.__dict__.get("_carry")
+    if rx is None:
+        phrases = _rx(lang, "report_carry")
+        # (one match: the lazy repeat tries the phrase at 0, then 1, then 2, as three matches would)
+        rx = lang.__dict__["_carry"] = re.compile(r"[\s\S]{0,2}?" + phrases.rx.pattern) if phrases else False
+    return bool(rx) and rx.match(s) is not None
 
 
 def _clause_opens(lang: Language) -> re.Pattern[str]:

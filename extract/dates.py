@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extract.numbers import alternation
-from extract.required_literals import skipping
+from extract.required_literals import WordStartScan
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -31,7 +31,7 @@ class _Lang:
     relative: dict[str, int]
     explicit: re.Pattern  # day-month(-year) and month-day(-year) phrases
     words: re.Pattern  # weekdays and relative words, with what may not stand around them
-    prefilter: re.Pattern
+    named: WordStartScan  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
     cased: frozenset[str]  # month names that are a month only when capitalised ("May")
     not_before: re.Pattern  # "next", "every" just before a weekday
 
@@ -63,9 +63,8 @@ def _lang(code: str) -> _Lang:
     not_after = _alt(key(w) for w in data.get("not_after") or []) or "(?!)"
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
     words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
-    prefilter = rf"(?<!\w)(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)|\d{{4}}-\d"
-    prefilter = skipping(prefilter) or re.compile(prefilter)  # only searched: where it matches does not matter
-    return _Lang(months, weekdays, relative, explicit, words, prefilter, frozenset(cased),
+    named = WordStartScan(r"(?<!\w)", rf"(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)")
+    return _Lang(months, weekdays, relative, explicit, words, named, frozenset(cased),
                  re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 
 
@@ -75,6 +74,7 @@ def _norm(s: str) -> str:
 
 
 _ISO = re.compile(r"(?<!\d)((?:19|20)\d\d)-(\d\d?)-(\d\d?)(?!\d)")
+_ISO_DASH = re.compile(r"-(?<=\d\d\d\d-)\d")  # "2024-0" (the regex engine skips to the hyphens)
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -152,7 +152,7 @@ def _event(sentence: str, published: date | None, lang: str, text: str) -> date 
     """The event date of a sentence; ``text``: ``normalise_str(sentence)``, as _norm (normalising turns the Arabic
     digits into ASCII ones too)."""
     spec = _lang(lang)
-    if not spec.prefilter.search(text):  # (it finds the ISO dates' "2024-0" too)
+    if not (_ISO_DASH.search(text) or spec.named.found(text)):
         return None
     found = _explicit(text, sentence, spec, published)  # (the digits are no month name, and never upper case)
     if found or published is None:

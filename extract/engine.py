@@ -22,8 +22,8 @@ from extract.gc_pause import cycle_collector_paused
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
-from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, language
-from extract.required_literals import LiteralScan, skipping
+from extract.lexicon import GROUP_FIGURES, LANG_DIR, LANGS, Language, Rule, _norm_list, language
+from extract.required_literals import LiteralScan, Needs, WordStartScan, skipping
 from extract.text import Normalised, normalise, normalise_str, sentence_langs, sentences
 
 __version_base__ = "1.0"
@@ -102,7 +102,8 @@ def _find_sources(L: Language, s: str) -> list[attribution.Source]:
     done = _SOURCES.get(key)
     if done is not None:
         return done[1]
-    found = attribution.find_sources(L, s)
+    scanned = _MATCHES.get(key)  # (the rules' scan of the sentence found the report lists' words too)
+    found = attribution.find_sources(L, s, None if scanned is None else scanned[2] >> _plan(L)[4])
     if len(_SOURCES) >= 4096:
         _SOURCES.clear()
     _SOURCES[key] = (L, found)
@@ -273,29 +274,35 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
 
 
 def _plan(L: Language) -> tuple:
-    """The rules of a language as (rule, bits of the literal clauses it needs, where it is tried (0: everywhere, 1:
-    where a figure starts, 2: at the start, 3 + k: where head scan k finds a head), regex,
-    (name, index) of its named groups, index of each figure group it has, indexes of its groups but the trigger),
-    the scan telling which clauses a sentence meets (a rule missing one is not run), and the rules to run for
-    each set of clauses met (filled as sets turn up)."""
+    """The rules of a language as (rule, where it is tried (0: everywhere, 1: where a figure starts, 2: at the
+    start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
+    group it has, indexes of its groups but the trigger), the scan telling which literal clauses a sentence meets,
+    which rules need a clause not met (they are not run), the rules to run for each set of rules dropped
+    (filled as sets turn up), and the first bit of the clauses after the rules', found by the same scan for
+    other readers of the sentence: the report lists' words (``attribution.gate_words``, for ``find_sources``), then
+    the longest word of each ``cumulative`` phrase (``_cumulative``)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
-        steps = tuple((rule, sum(bit[c] for c in rule.requires),
+        ruled = len(clauses)
+        clauses += attribution.gate_words(L)
+        clauses.append(frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get("cumulative", [])) if w))
+        steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
                        tuple(rule.regex.groupindex.items()),
                        tuple(rule.regex.groupindex[k] for k in GROUP_FIGURES if k in rule.regex.groupindex),
                        tuple(i for k, i in rule.regex.groupindex.items() if k != "trig"))
                       for rule in L.rules)
-        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), {})
+        needs = Needs([sum(bit[c] for c in rule.requires) for rule in L.rules], len(clauses))
+        plan = L.__dict__["_plan"] = (steps, LiteralScan(clauses), needs, {}, ruled)
     return plan
 
 
-# (language id, sentence) → (language, matches): a repeated sentence is run once (the language is kept with it,
-# so that its id is not reused while the entry lives)
-_MATCHES: dict[tuple[int, str], tuple[Language, list[_Match]]] = {}
+# (language id, sentence) → (language, matches, the clauses its scan met): a repeated sentence is run once (the
+# language is kept with it, so that its id is not reused while the entry lives)
+_MATCHES: dict[tuple[int, str], tuple[Language, list[_Match], int]] = {}
 
 
 def _matches(L: Language, s: str) -> list[_Match]:
@@ -304,32 +311,33 @@ def _matches(L: Language, s: str) -> list[_Match]:
     done = _MATCHES.get(key)
     if done is not None:
         return done[1]
-    kept = _run_rules(L, s)
+    met = _plan(L)[1].met(s)
+    kept = _run_rules(L, s, met)
     if len(_MATCHES) >= 4096:
         _MATCHES.clear()
-    _MATCHES[key] = (L, kept)
+    _MATCHES[key] = (L, kept, met)
     return kept
 
 
-def _run_rules(L: Language, s: str) -> list[_Match]:
+def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
     kept: list[_Match] = []
     by_start: list[tuple[int, int]] = []  # (start, index in kept), sorted: the overlap test looks only nearby
     longest = 0
     starts: list[int] | None = None
     heads: list[list[int] | None] = [None, None]  # where each head scan finds a head
-    steps, scan, runnable = _plan(L)
-    met = scan.met(s)
-    todo = runnable.get(met)
+    steps, _scan, needs, runnable, _ruled = _plan(L)
+    dropped = needs.dropped(met)
+    todo = runnable.get(dropped)
     if todo is None:
         if len(runnable) >= 4096:
             runnable.clear()
-        todo = runnable[met] = tuple(step for step in steps if not step[1] & ~met)
+        todo = runnable[dropped] = needs.kept(steps, dropped)
     trailing_re = L.numbers.trailing_re
-    for rule, _clauses, at, rx, names, figures, others in todo:
+    for rule, at, rx, names, figures, others in todo:
         if at >= 3:  # a rule with a head: tried only where a head opens, as finditer would find its matches
             at_heads = heads[at - 3]
             if at_heads is None:
-                at_heads = heads[at - 3] = [*map(_START, L.head_res[at - 3].finditer(s))]
+                at_heads = heads[at - 3] = L.head_res[at - 3].starts(s)
             if not at_heads:
                 continue
             # what finditer finds: the first match at or after the end of the one before (a rule's match is never
@@ -397,7 +405,6 @@ def _run_rules(L: Language, s: str) -> list[_Match]:
 
 
 _WORD_START = re.compile(r"(?<!\w)\w")
-_START = re.Match.start
 _END = itemgetter(1)
 
 
@@ -782,12 +789,10 @@ def _cumulative(L: Language, s: str) -> bool:
     rx = L.__dict__.setdefault("_cum", None)
     if rx is None:
         import re
-        from extract.lexicon import _norm_list
         from extract.numbers import alternation
-        rx = r"(?<!\w)" + L.macros["PRE"] + alternation(_norm_list(L.data.get("cumulative", []))) + r"(?!\w)"
-        # (not its skipping form: the words' first letters are most letters, and a plain search is 10-20% faster
-        # on both the synthetic and the research corpus)
-        rx = L.__dict__["_cum"] = re.compile(rx)
+        # (the words' first letters are most letters: the scan skips to the characters before words instead)
+        rx = L.__dict__["_cum"] = WordStartScan(r"(?<!\w)", L.macros["PRE"] + alternation(
+            _norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
         # what may open the sentence, matched at its start only: "Since …", and a past event's date ("In December
         # 2012, …", "On Nov. 5, 2009, …")
         openings = _norm_list(L.data.get("cumulative_openings", []))
@@ -795,8 +800,10 @@ def _cumulative(L: Language, s: str) -> bool:
             + L.data.get("cumulative_dates", [])
         L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
-    if last is None or last[0] is not s:
-        last = L.__dict__["_cum_last"] = (s, bool(rx.search(s) or L.__dict__["_cum_opening"].match(s)))  # once per sentence
+    if last is None or last[0] is not s:  # (once a sentence)
+        scanned = _MATCHES.get((id(L), s))  # the rules' scan tells whether it holds a word of the list
+        words = scanned is None or (scanned[2] >> (_plan(L)[4] + len(attribution.GATED))) & 1
+        last = L.__dict__["_cum_last"] = (s, words and rx.found(s) or L.__dict__["_cum_opening"].match(s) is not None)
     return last[1]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from extract.numbers import NumberLexicon, alternation
 from extract.regex_cache import compile_all, stored
-from extract.required_literals import AnyPhrase, RequiredLiterals, skipping
+from extract.required_literals import AnyPhrase, RequiredLiterals, WordStartScan
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -61,7 +61,7 @@ class Language:
     rules: list[Rule] = field(default_factory=list)
     prefilter: AnyPhrase | None = None
     # where a word of some rule's head opens (clitics before it): [heads of three letters or more, all heads]
-    head_res: tuple[re.Pattern[str], ...] = ()
+    head_res: tuple[WordStartScan, ...] = ()
     num_re: re.Pattern[str] | None = None
     clitic_re: re.Pattern[str] | None = None
 
@@ -178,8 +178,7 @@ def language(code: str) -> Language:
     # scan, so that the others are not tried at each of those words.
     for rule in lang.rules:
         rule.head_scan = 1 if rule.head and min(map(len, rule.head)) < SHORT_HEAD else 0
-    lang.head_res = tuple(skipping(f"{macros['B']}{pre}{alternation(heads)}")
-                          or re.compile(f"{macros['B']}(?={pre}{alternation(heads)})")
+    lang.head_res = tuple(WordStartScan(macros["B"], f"{pre}{alternation(heads)}")
                           for heads in ([w for rule in lang.rules if not rule.starts_with_num and rule.head_scan == k
                                          for w in rule.head] for k in (0, 1)))
     lang.num_re = re.compile(nums.pattern)

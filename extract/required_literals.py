@@ -2,9 +2,10 @@
 
 ``RequiredLiterals.clauses(pattern)`` reads a pattern's parse tree and returns clauses: sets of strings of which
 at least one occurs in any text the pattern can match (derived the way a trigram index derives its queries).
-``LiteralScan`` tells, in one pass over a text, which clauses it meets, so that a rule whose clauses are not
-all met is never run; ``AnyPhrase`` tells whether a text holds any of a list of phrases. Nothing here knows a
-language: the strings come from the patterns and lists given.
+``LiteralScan`` tells, in one pass over a text, which clauses it meets, and ``Needs`` which rules need a clause
+not met, so that such a rule is never run; ``AnyPhrase`` tells whether a text holds any of a list of phrases;
+``WordStartScan`` finds where a pattern matches at a word start. Nothing here knows a language: the strings come from
+the patterns and lists given.
 """
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import re
 import re._constants as sre
 import re._parser as sre_parse
 from collections.abc import Iterator
+from functools import reduce
+from itertools import compress
+from operator import getitem, or_
 from typing import NamedTuple
 
 import ahocorasick
@@ -225,6 +229,43 @@ class LiteralScan:
         return bits
 
 
+class Needs:
+    """Which of a list of items (rules) can be dropped for a text: those needing a clause (a bit of
+    ``LiteralScan.met``) the text does not meet. Read from the met bits a byte at a time: for each byte of
+    them a table gives the items its unmet clauses drop, so a text costs a look-up per eight clauses rather
+    than a test per item."""
+
+    def __init__(self, needs: list[int], clauses: int) -> None:
+        """``needs``: each item's clause bits; ``clauses``: how many clauses there are."""
+        self._bytes = (clauses + 7) // 8
+        by_clause = [0] * (self._bytes * 8)  # clause → the items needing it
+        for j, bits in enumerate(needs):
+            while bits:
+                low = bits & -bits
+                by_clause[low.bit_length() - 1] |= 1 << j
+                bits ^= low
+        self._tables: list[tuple[int, ...]] = []
+        for k in range(self._bytes):
+            unmet = [0] * 256  # the items needing one of the clauses of byte k set in the index
+            for v in range(1, 256):
+                low = v & -v
+                unmet[v] = unmet[v ^ low] | by_clause[8 * k + low.bit_length() - 1]
+            self._tables.append(tuple(unmet[255 ^ v] for v in range(256)))  # indexed by the met byte
+        self._count = len(needs)
+
+    def dropped(self, met: int) -> int:
+        """The bits of the items needing a clause that ``met`` lacks."""
+        return reduce(or_, map(getitem, self._tables, met.to_bytes(self._bytes, "little")), 0)
+
+    def kept(self, items: tuple, dropped: int) -> tuple:
+        """The items (in their order) whose bit ``dropped`` does not hold."""
+        # (bit j read as the j-th byte of a string of ones and zeros: no test per item in Python)
+        return tuple(compress(items, format(dropped, f"0{self._count}b")[::-1].encode().translate(_KEEP)))
+
+
+_KEEP = bytes.maketrans(b"01", b"\x01\x00")
+
+
 class AnyPhrase:
     """Whether a text holds one of a list of phrases, a space in a phrase standing for any run of spaces (the
     regex ``alternation(phrases)`` searches for). An Aho-Corasick automaton finds the one-word phrases and the
@@ -318,6 +359,45 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
     instead of trying every position; None when they are not known. For tests and scans of start positions."""
     firsts = first_chars(pattern)
     return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+
+
+_START = re.Match.start
+
+
+class WordStartScan:
+    """Every position where a pattern opening at a word start matches (overlapping matches included; the positions,
+    not the matches). ``boundary``: the pattern's word-start look-behind, of one character class (``(?<!\\w)``,
+    ``(?<![…])``). The regex engine skips to the characters a word start may follow (``\\W``), each followed by a
+    match (``\\W(?=…)``), instead of stopping at each of the pattern's first characters (most letters, for a list of
+    words) as ``skipping`` does. The text is read after a space, so that its start is found the same way (the
+    pattern may not look behind itself)."""
+
+    __slots__ = ("_scan",)
+
+    def __init__(self, boundary: str, pattern: str) -> None:
+        before = _before_class(boundary)
+        if before is None or not re.fullmatch(before, " ") or "(?<" in pattern:
+            raise ValueError(f"not a word-start scan: {boundary!r}, {pattern[:40]!r}")
+        self._scan = re.compile(f"{before}(?={pattern})")
+
+    def starts(self, text: str) -> list[int]:
+        """The positions, in order."""
+        return [*map(_START, self._scan.finditer(" " + text))]  # (the character before each, in the padded text)
+
+    def found(self, text: str) -> bool:
+        """True when there is such a position."""
+        return self._scan.search(" " + text) is not None
+
+
+def _before_class(boundary: str) -> str | None:
+    """The character class a word start may follow, from a word-start look-behind of one class (``(?<!\\w)``:
+    ``\\W``; ``(?<![…])``: ``[^…]``); None for any other form."""
+    if boundary == r"(?<!\w)":
+        return r"\W"
+    inner = boundary[4:-1] if boundary.startswith("(?<![") and boundary.endswith("])") else ""
+    if inner and not inner.startswith("[^") and "[" not in inner[1:] and "]" not in inner[1:-1]:
+        return "[^" + inner[1:]
+    return None
 
 
 def finditer(rx: re.Pattern[str], first: re.Pattern[str] | None, text: str) -> Iterator[re.Match[str]]:

@@ -1,9 +1,11 @@
 """extract.dates with the real lexicons and dateparser."""
+import re
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from extract.dates import event_date, parse_date
+from extract.dates import _ISO_DASH, _alt, _lang, event_date, parse_date
 
 FRI = date(2024, 1, 19)  # a Friday
 
@@ -71,3 +73,15 @@ def test_relative_needs_a_publication_date():
     assert event_date("killed on Tuesday", None, "en") is None
     assert event_date("killed on 7 April 2025", None, "en") == date(2025, 4, 7)
     assert event_date("killed yesterday", "2024-01-19", "en") == date(2024, 1, 18)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.lists(st.sampled_from(
+    ["january", "may", "monday", "yesterday", "last night", "يناير", "كانون الثاني", "الجمعة", "امس", "اليوم", "ال",
+     "2024", "2024-", "-0", "5", "٢٠٢٤", "x", "_", " ", ",", "-", "é"]), max_size=8))
+def test_the_prefilter_is_the_plain_regex_search(code: str, pieces: list[str]) -> None:
+    """The event date's prefilter (a hyphen after four digits, or a month, weekday or relative word at a word start)
+    answers as the one regex it stands for."""
+    text, spec = "".join(pieces), _lang(code)
+    plain = rf"(?<!\w)(?:{_alt(spec.months)}|{_alt(list(spec.weekdays) + list(spec.relative))})(?!\w)|\d{{4}}-\d"
+    assert bool(_ISO_DASH.search(text) or spec.named.found(text)) == bool(re.search(plain, text))

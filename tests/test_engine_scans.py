@@ -6,11 +6,11 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract import attribution
+from extract import attribution, engine
 from extract.actors import _find, actors
-from extract.engine import _context_party, _num_starts, _perpetrator, _phrases
+from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
-from extract.text import normalise
+from extract.text import normalise, normalise_str
 from tests.examples import cases
 
 _PIECES = {code: [*_norm_list(language(code).data.get("perpetrators", []))[:8], "the", "heavy", "قوات", "killed", "و",
@@ -37,7 +37,7 @@ def test_rules_match_only_where_their_scan_points(code: str) -> None:
     sentences = [normalise(ex["text"]).text for _id, c, ex in cases() if c == code]
     missed = []
     for s in sentences:
-        heads = [{m.start() for m in rx.finditer(s)} for rx in L.head_res]
+        heads = [set(scan.starts(s)) for scan in L.head_res]
         figures = set(_num_starts(L, s))
         for rule in L.rules:
             if rule.starts_with_num or rule.head or rule.opens_text:
@@ -91,7 +91,7 @@ def test_report_list_gate_meets_every_list_with_a_match(code: str, data: st.Data
     met = 0
     for _end, bits in automaton.iter(s):
         met |= bits
-    for i, key in enumerate(attribution._GATED):
+    for i, key in enumerate(attribution.GATED):
         if (phrases := attribution._rx(language(code), key)) and phrases.rx.search(s):
             assert met >> i & 1, key
 
@@ -126,3 +126,50 @@ def test_perpetrator_marks_gate_finds_a_word_where_the_regex_matches(code: str, 
     _context_party(L, "x", normalise("x"), 0, 1)  # builds the language's regex and automaton
     if L.__dict__["_perp_marks"] and L.__dict__["_perp_marks"].search(s):
         assert next(L.__dict__["_perp_marks_gate"].iter(s), None) is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.lists(st.sampled_from(
+    ["he added", "he said", "وأضاف", "واضاف", "وتابع", "قال", "x", "a", '"', " ", "  ", "-", "و", "addedx"]), max_size=6))
+def test_carries_is_the_phrase_at_one_of_the_first_three_characters(code: str, pieces: list[str]) -> None:
+    """``carries``' one match answers as matching the carry phrases at the sentence's first, second or third
+    character."""
+    s, L = normalise_str("".join(pieces)), language(code)
+    rx = attribution._rx(L, "report_carry").rx
+    assert attribution.carries(L, s) == any(rx.match(s, k) for k in (0, 1, 2))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_the_rules_scan_meets_the_report_lists_as_their_gate(code: str, data: st.DataObject) -> None:
+    """The rules' literal scan, which ``find_sources`` reads when the sentence went through the rules, sets the
+    report lists' bits as their own gate's automaton does."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_SOURCE_PIECES[code]), max_size=16)))
+    L = language(code)
+    _steps, scan, _needs, _runnable, ruled = _plan(L)
+    automaton, _full = attribution._lists(L).gate
+    met = 0
+    for _end, bits in automaton.iter(s):
+        met |= bits
+    assert scan.met(s) >> ruled & (1 << len(attribution.GATED)) - 1 == met
+    assert attribution.find_sources(L, s, met) == attribution.find_sources(L, s)
+
+
+_CUM_PIECES = {code: [*_norm_list(language(code).data.get("cumulative", []))[::20], "since", "war", "منذ", "x", "the",
+                      " ", "  ", ", ", "-", "و", "ال", "2013"] for code in ("ar", "en")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_the_cumulative_test_reads_the_rules_scan_as_its_own_search(code: str, data: st.DataObject) -> None:
+    """``_cumulative`` of a sentence the rules scanned (its words' search skipped where the scan found none of
+    them) answers as without the scan."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_CUM_PIECES[code]), max_size=12)))
+    L = language(code)
+    engine._MATCHES.pop((id(L), s), None)
+    L.__dict__["_cum_last"] = None
+    alone = engine._cumulative(L, s)
+    engine._MATCHES[(id(L), s)] = (L, [], _plan(L)[1].met(s))
+    L.__dict__["_cum_last"] = None
+    assert engine._cumulative(L, s) == alone
+    del engine._MATCHES[(id(L), s)]

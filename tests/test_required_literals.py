@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract.lexicon import LANG_DIR, LANGS, language
 from extract.numbers import alternation
-from extract.required_literals import AnyPhrase, LiteralScan, RequiredLiterals, first_chars, skipping
+from extract.required_literals import AnyPhrase, LiteralScan, Needs, RequiredLiterals, WordStartScan, first_chars, skipping
 from extract.text import normalise_str, sentences
 
 
@@ -104,3 +104,31 @@ def test_first_chars_and_skipping_find_the_same_starts() -> None:
     text = "al-killed, dead; 2024-05 undead killed"
     every = [m.start() for m in re.finditer(f"(?=(?:{pattern}))", text)]  # overlapping starts too: 0 and 3
     assert [m.start() for m in skipping(pattern).finditer(text)] == every == [0, 3, 11, 17, 32]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([r"(?<!\w)", r"(?<![\u0600-\u06ff0-9_])", r"(?<![\w-])"]),
+       st.lists(st.sampled_from(["al", "al-", "killed", "dead", "x", "ال", "قتل", "و", "3", "_", "-", " ", ",", "é"]),
+                max_size=10))
+def test_word_starts_are_the_plain_scan(boundary: str, pieces: list[str]) -> None:
+    """``WordStartScan`` finds every position where the pattern matches after its word-start look-behind (the skipping
+    form's positions), at the start too."""
+    text, pattern = "".join(pieces), r"(?:al-|و|)(?:killed|dead|قتل|\d)(?!-)"
+    every = [m.start() for m in re.finditer(f"(?={boundary}(?:{pattern}))", text)]
+    assert WordStartScan(boundary, pattern).starts(text) == every
+    assert WordStartScan(boundary, pattern).found(text) == bool(every)
+
+
+def test_word_starts_refuse_what_they_cannot_read() -> None:
+    for boundary, pattern in [("(?<!x)", "a"), (r"(?<![\w\s])", "a"), (r"(?<!\w)", "(?<!-)a")]:
+        with pytest.raises(ValueError):
+            WordStartScan(boundary, pattern)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, (1 << 20) - 1), max_size=40), st.integers(0, (1 << 20) - 1))
+def test_needs_keep_the_items_whose_clauses_are_met(needs: list[int], met: int) -> None:
+    """``Needs`` keeps, in order, the items every clause of which ``met`` holds (20 clauses: three bytes)."""
+    wanted = Needs(needs, 20)
+    items = tuple(range(len(needs)))
+    assert wanted.kept(items, wanted.dropped(met)) == tuple(j for j in items if not needs[j] & ~met)
