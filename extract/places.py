@@ -210,13 +210,9 @@ class _Gazetteer:
                                                 for w in actor[lang]["before"])
         self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         # The one test every word of a text gets: may it start a name, as it is or behind clitics (what
-        # _variants undoes)? Clitics are expanded for Arabic names only; a clitic glued to a Latin word
-        # («وAleppo», found by `glued`) sends its text the slow way.
+        # _variants undoes)? Clitics are expanded for Arabic names only: a clitic glued to a Latin word («وAleppo»)
+        # is a word of its own in `_SPLIT`, which splits where the script changes.
         self.hits = frozenset(first).union(self.behind_clitics(w for w in first if "\u0600" <= w[0] <= "\u06ff"))
-        lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
-        self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
-                                         for w, _c, _p in self.prefixes) if lead else "(?!)")
-        self.lead = re.compile(f"[{re.escape(lead)}]" if lead else "(?!)")  # what `glued` needs after the clitics
         # every first part of a longer name, as space-joined words
         self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
@@ -419,11 +415,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     parts = _split_ascii(s) if is_ascii else _SPLIT.split(s) if arabic else _split_latin(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
-    first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
-    # (a glued clitic is an Arabic letter before a Latin one: a text lacking either is spared the search)
-    if arabic and g.lead.search(s) and g.glued.search(s):
-        glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
-        todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
+    index, heads = g.index, g.heads
     out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
