@@ -218,6 +218,7 @@ class _Gazetteer:
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
         self.named: dict[str, _Name] = {}  # a name -> what it names, filled as names turn up
         self.admin_named: dict[str, _Name] = {}  # the same, for a name with an admin word: its admin areas only
+        self.chosen: dict[tuple, Place] = {}  # (ids, own, the context's keys of the name) -> `_choose`'s reading
 
     def behind_clitics(self, words: Iterable[str]) -> frozenset[str]:
         """The words as they are and behind every clitic prefix that ``_variants`` takes off: a word is in the set
@@ -244,6 +245,7 @@ class _Name:
     points: tuple[str | tuple[str, str], ...]
     admin1: bool
     countries: bool
+    keys: frozenset[str | tuple[str, str]]  # what `_choose` reads of a context: its places' countries and admin areas
 
     @classmethod
     def of(cls, places: tuple[Place, ...], own: frozenset[int]) -> _Name:
@@ -252,7 +254,8 @@ class _Name:
         admin1s = {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}
         points = tuple(next(iter(points)) for points in (countries, admin1s) if len(points) == 1)
         return cls(places, tuple(p.geonameid for p in places), own, points, any(p.level == "admin1" for p in places),
-                   all(p.level == "country" for p in places))
+                   all(p.level == "country" for p in places),
+                   frozenset(k for p in places for k in (p.country_code, (p.country_code, p.admin1_code))))
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
@@ -526,7 +529,8 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 
 
 def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
-    raw = _raw_matches(text, norm, _gaz(), cased)
+    g = _gaz()
+    raw = _raw_matches(text, norm, g, cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
     org = {i for *_span, name, inside in raw if inside == "organisation" for i in name.ids}
     raw = [r for r in raw if r[3] not in ("organisation", "actor")]
@@ -550,8 +554,11 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
             p = name.places[0]
         elif (p := read.get((name.ids, name.own))) is None:
             mine = by_name.get(name.ids, {})
-            context = {k for k, n in total.items() if n > mine.get(k, 0)}
-            p = read[name.ids, name.own] = _choose(name.places, context, name.own)
+            context = frozenset(k for k, n in total.items() if k in name.keys and n > mine.get(k, 0))
+            p = g.chosen.get((name.ids, name.own, context))
+            if p is None:
+                p = g.chosen[name.ids, name.own, context] = _choose(name.places, context, name.own)
+            read[name.ids, name.own] = p
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
     # organisation bears, only there
