@@ -213,8 +213,14 @@ class _Gazetteer:
         # _variants undoes)? Clitics are expanded for Arabic names only: a clitic glued to a Latin word («وAleppo»)
         # is a word of its own in `_SPLIT`, which splits where the script changes.
         self.hits = frozenset(first).union(self.behind_clitics(w for w in first if "\u0600" <= w[0] <= "\u06ff"))
-        # every first part of a longer name, as space-joined words
-        self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
+        # every first part of a longer name, as space-joined words -> the words that come next in such a name (a
+        # look-up in a set instead of a new string to look up where a text's next word continues none)
+        follow: dict[str, set[str]] = {}
+        for key in self.index:
+            parts = key.split(" ")
+            for n in range(1, len(parts)):
+                follow.setdefault(" ".join(parts[:n]), set()).add(parts[n])
+        self.follow = {head: frozenset(after) for head, after in follow.items()}
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
         self.named: dict[str, _Name] = {}  # a name -> what it names, filled as names turn up
         self.admin_named: dict[str, _Name] = {}  # the same, for a name with an admin word: its admin areas only
@@ -266,7 +272,7 @@ def _starts(tok: str, g: _Gazetteer) -> tuple:
     for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
         most = g.first.get(word)
         if most:
-            out.append((skip, word, most, word in g.index, most > 1 and word in g.heads))
+            out.append((skip, word, most, word in g.index, most > 1 and word in g.follow))
     found = g.starts[tok] = tuple(out)
     return found
 
@@ -418,7 +424,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     parts = _split_ascii(s) if is_ascii else _SPLIT.split(s) if arabic else _split_latin(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
-    index, heads = g.index, g.heads
+    index, follow = g.index, g.follow
     out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
@@ -441,9 +447,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         best_n = 0
         for skip, word, most, alone, head in variants:
             n, key = (1, word) if alone else (0, "")
-            if head:  # the longest name: extend word by word while the words so far begin some name
+            if head:  # the longest name: extend word by word while the next word continues some name
                 longer, m, limit = word, 1, min(most, ntoks - i)
-                while m < limit and longer in heads:
+                while m < limit and words[i + m] in follow.get(longer, ()):
                     gap = parts[2 * (i + m)]
                     if gap != " " and not _GAP.match(gap):
                         break
