@@ -203,6 +203,10 @@ class _Gazetteer:
         self.longer_before = self.behind_clitics(normalise_str(w).lower() for lang in longer
                                                  for w in longer[lang]["before"])
         self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
+        # what `_part_of` needs just before a name or among the three words after it to find it part of another name
+        self.part_before = frozenset().union(self.organisation.last, self.facility.last, self.longer_before,
+                                             self.longer_after)
+        self.part_after = frozenset().union(self.organisation.after_first, self.facility.after_first, self.longer_after)
         actor = extra["actor_words"]
         self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
                                       for w in actor[lang]["joined"])
@@ -487,7 +491,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             out.append((start, end, name, "actor"))
             done = i + n
             continue
-        out.append((start, end, name, _part_of(text, norm, words, parts, i, n, pos, end, g)))
+        part = _part_of(text, norm, words, parts, i, n, pos, end, g) \
+            if i and words[i - 1] in g.part_before or not g.part_after.isdisjoint(words[i + n:i + n + 3]) else ""
+        out.append((start, end, name, part))
         done = i + n
     return out
 
