@@ -195,6 +195,7 @@ class _Gazetteer:
         self.before_one_clitics = self.behind_clitics(self.before_one)  # «بمحافظة» too
         self.before_many = sorted(w for w in before if len(w) > 1)  # "province of"
         self.before_last = frozenset(w[-1] for w in self.before_many)
+        self.admin_before = self.before_one_clitics | self.before_last  # what `_admin_before` reads before a name
         self.after = sorted(after, key=len, reverse=True)  # "governorate"
         self.after_first = frozenset(w[0] for w in after)
         self.organisation = _Around(extra["organisation_words"], True, self.behind_clitics)
@@ -473,7 +474,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         if name is None:
             name = g.named[best_key] = _Name.of(tuple(g.places[c] for c in index[best_key]),
                                                 g.own.get(best_key, frozenset()))
-        if name.admin1:
+        if name.admin1 and (i and words[i - 1] in g.admin_before or i + n < ntoks and words[i + n] in g.after_first):
             j = _admin_before(words, parts, i, pos, g)
             k = _admin_after(words, i + n, g)
             if j is not None or k is not None:
