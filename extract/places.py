@@ -272,12 +272,12 @@ class _Name:
 def _starts(tok: str, g: _Gazetteer) -> tuple:
     """How a word of ``g.hits`` may start a name, kept in ``g.starts``: one entry per reading of it (as it is,
     then without clitics) that begins a name: (characters skipped, the name's first word, most words in a name
-    so beginning, a name on its own?, the beginning of a longer name?)."""
+    so beginning, a name on its own?, the words that may come next in a longer name)."""
     out = []
     for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
         most = g.first.get(word)
         if most:
-            out.append((skip, word, most, word in g.index, most > 1 and word in g.follow))
+            out.append((skip, word, most, word in g.index, g.follow.get(word, ())))
     found = g.starts[tok] = tuple(out)
     return found
 
@@ -450,9 +450,10 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         if variants is None:
             variants = _starts(tok, g)
         best_n = 0
-        for skip, word, most, alone, head in variants:
+        for skip, word, most, alone, after in variants:
             n, key = (1, word) if alone else (0, "")
-            if head:  # the longest name: extend word by word while the next word continues some name
+            if i + 1 < ntoks and words[i + 1] in after:
+                # the longest name: extend word by word while the next word continues some name
                 longer, m, limit = word, 1, min(most, ntoks - i)
                 while m < limit and words[i + m] in follow.get(longer, ()):
                     gap = parts[2 * (i + m)]
