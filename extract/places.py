@@ -568,7 +568,7 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
             p = name.places[0]
         elif (p := read.get((name.ids, name.own))) is None:
             mine = by_name.get(name.ids, {})
-            context = frozenset(k for k, n in total.items() if k in name.keys and n > mine.get(k, 0))
+            context = frozenset(k for k in name.keys if total.get(k, 0) > mine.get(k, 0))
             p = g.chosen.get((name.ids, name.own, context))
             if p is None:
                 p = g.chosen[name.ids, name.own, context] = _choose(name.places, context, name.own)
