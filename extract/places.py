@@ -433,19 +433,20 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as the words looked at)
+    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as needed: a lower-case word or a name)
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
-        at = 2 * i + 1
         tok = words[i]
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
-        if cased and tok[0] in _LOWER and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
-            continue
+        if cased and tok[0] in _LOWER:
+            pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
+            at = 2 * i + 1
+            if text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+                continue
         variants = known.get(tok)
         if variants is None:
             variants = _starts(tok, g)
@@ -467,6 +468,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                 best_n, best_skip, best_key = n, skip, key
         if not best_n:
             continue
+        if at <= 2 * i:
+            pos += len("".join(parts[at:2 * i + 1]))
+            at = 2 * i + 1
         n = best_n
         start = pos + best_skip
         if best_skip and cased and text[norm.orig(start)] in _LOWER:
