@@ -550,20 +550,20 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     g = _gaz()
     raw = _raw_matches(text, norm, g, cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
-    org = {i for *_span, name, inside in raw if inside == "organisation" for i in name.ids}
+    org = {i for _s, _e, name, inside in raw if inside == "organisation" for i in name.ids}
     raw = [r for r in raw if r[3] not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: dict = {}  # country code or (country code, admin1 code) -> names pointing to it
     by_name: dict[tuple[int, ...], dict] = {}
     for _s, _e, name, inside in raw:
-        if inside or org and not org.isdisjoint(name.ids):
+        if inside or not name.points or org and not org.isdisjoint(name.ids):
             continue
+        counts = by_name.get(name.ids)
+        if counts is None:
+            counts = by_name[name.ids] = {}
         for point in name.points:
             total[point] = total.get(point, 0) + 1
-            counts = by_name.get(name.ids)
-            if counts is None:
-                counts = by_name[name.ids] = {}
             counts[point] = counts.get(point, 0) + 1
     chosen = []
     read: dict[tuple, Place] = {}  # (ids, own) -> the reading, the same wherever the text repeats a name
@@ -580,7 +580,7 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
     # organisation bears, only there
-    where = {p.country_code for *_span, p, doubtful in chosen if not doubtful}
+    where = {p.country_code for _s, _e, p, doubtful in chosen if not doubtful}
     out = []
     for start, end, p, doubtful in chosen:
         if doubtful and p.country_code not in where and (where or p.geonameid in org):
