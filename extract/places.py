@@ -195,6 +195,7 @@ class _Gazetteer:
         self.before_one_clitics = self.behind_clitics(self.before_one)  # «بمحافظة» too
         self.before_many = sorted(w for w in before if len(w) > 1)  # "province of"
         self.before_last = frozenset(w[-1] for w in self.before_many)
+        self.admin_before = self.before_one_clitics | self.before_last  # what `_admin_before` reads before a name
         self.after = sorted(after, key=len, reverse=True)  # "governorate"
         self.after_first = frozenset(w[0] for w in after)
         self.organisation = _Around(extra["organisation_words"], True, self.behind_clitics)
@@ -203,6 +204,10 @@ class _Gazetteer:
         self.longer_before = self.behind_clitics(normalise_str(w).lower() for lang in longer
                                                  for w in longer[lang]["before"])
         self.longer_after = frozenset(normalise_str(w).lower() for lang in longer for w in longer[lang]["after"])
+        # what `_part_of` needs just before a name or among the three words after it to find it part of another name
+        self.part_before = frozenset().union(self.organisation.last, self.facility.last, self.longer_before,
+                                             self.longer_after)
+        self.part_after = frozenset().union(self.organisation.after_first, self.facility.after_first, self.longer_after)
         actor = extra["actor_words"]
         self.actor_joined = frozenset(tuple(_TOKEN.findall(normalise_str(w).lower())) for lang in actor
                                       for w in actor[lang]["joined"])
@@ -210,18 +215,21 @@ class _Gazetteer:
                                                 for w in actor[lang]["before"])
         self.actor_after = frozenset(normalise_str(w).lower() for lang in actor for w in actor[lang].get("after", ()))
         # The one test every word of a text gets: may it start a name, as it is or behind clitics (what
-        # _variants undoes)? Clitics are expanded for Arabic names only; a clitic glued to a Latin word
-        # («وAleppo», found by `glued`) sends its text the slow way.
+        # _variants undoes)? Clitics are expanded for Arabic names only: a clitic glued to a Latin word («وAleppo»)
+        # is a word of its own in `_SPLIT`, which splits where the script changes.
         self.hits = frozenset(first).union(self.behind_clitics(w for w in first if "\u0600" <= w[0] <= "\u06ff"))
-        lead = "".join(sorted({w[0] for w in first if not "\u0600" <= w[0] <= "\u06ff"}))
-        self.glued = re.compile("|".join(f"{re.escape(w[0])}(?<![^\\W_].){re.escape(w[1:])}[{re.escape(lead)}]"
-                                         for w, _c, _p in self.prefixes) if lead else "(?!)")
-        self.lead = re.compile(f"[{re.escape(lead)}]" if lead else "(?!)")  # what `glued` needs after the clitics
-        # every first part of a longer name, as space-joined words
-        self.heads = frozenset(" ".join(k.split(" ")[:n]) for k in self.index for n in range(1, k.count(" ") + 1))
+        # every first part of a longer name, as space-joined words -> the words that come next in such a name (a
+        # look-up in a set instead of a new string to look up where a text's next word continues none)
+        follow: dict[str, set[str]] = {}
+        for key in self.index:
+            parts = key.split(" ")
+            for n in range(1, len(parts)):
+                follow.setdefault(" ".join(parts[:n]), set()).add(parts[n])
+        self.follow = {head: frozenset(after) for head, after in follow.items()}
         self.starts: dict[str, tuple] = {}  # a word of `hits` -> _starts(word), filled as words turn up
         self.named: dict[str, _Name] = {}  # a name -> what it names, filled as names turn up
         self.admin_named: dict[str, _Name] = {}  # the same, for a name with an admin word: its admin areas only
+        self.chosen: dict[tuple, Place] = {}  # (ids, own, the context's keys of the name) -> `_choose`'s reading
 
     def behind_clitics(self, words: Iterable[str]) -> frozenset[str]:
         """The words as they are and behind every clitic prefix that ``_variants`` takes off: a word is in the set
@@ -248,6 +256,7 @@ class _Name:
     points: tuple[str | tuple[str, str], ...]
     admin1: bool
     countries: bool
+    keys: frozenset[str | tuple[str, str]]  # what `_choose` reads of a context: its places' countries and admin areas
 
     @classmethod
     def of(cls, places: tuple[Place, ...], own: frozenset[int]) -> _Name:
@@ -256,18 +265,19 @@ class _Name:
         admin1s = {(p.country_code, p.admin1_code) for p in mine if p.admin1_code}
         points = tuple(next(iter(points)) for points in (countries, admin1s) if len(points) == 1)
         return cls(places, tuple(p.geonameid for p in places), own, points, any(p.level == "admin1" for p in places),
-                   all(p.level == "country" for p in places))
+                   all(p.level == "country" for p in places),
+                   frozenset(k for p in places for k in (p.country_code, (p.country_code, p.admin1_code))))
 
 
 def _starts(tok: str, g: _Gazetteer) -> tuple:
     """How a word of ``g.hits`` may start a name, kept in ``g.starts``: one entry per reading of it (as it is,
     then without clitics) that begins a name: (characters skipped, the name's first word, most words in a name
-    so beginning, a name on its own?, the beginning of a longer name?)."""
+    so beginning, a name on its own?, the words that may come next in a longer name)."""
     out = []
     for skip, word in (_variants(tok) if tok[0] in g.clitic_letters else ((0, tok),)):
         most = g.first.get(word)
         if most:
-            out.append((skip, word, most, word in g.index, most > 1 and word in g.heads))
+            out.append((skip, word, most, word in g.index, g.follow.get(word, ())))
     found = g.starts[tok] = tuple(out)
     return found
 
@@ -419,36 +429,34 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     parts = _split_ascii(s) if is_ascii else _SPLIT.split(s) if arabic else _split_latin(s)
     words = parts[1::2]
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
-    first_words, index, heads, clitics = g.first, g.index, g.heads, g.clitic_letters
-    # (a glued clitic is an Arabic letter before a Latin one: a text lacking either is spared the search)
-    if arabic and g.lead.search(s) and g.glued.search(s):
-        glued = {w for w in set(words) if w[0] in clitics and any(v in first_words for _, v in _variants(w)[1:])}
-        todo = sorted(set(todo).union(i for i, w in enumerate(words) if w in glued))
+    index, follow = g.index, g.follow
     out: list[tuple[int, int, _Name, str]] = []
     ntoks = len(words)
     done = 0  # words before this one are inside a name already found
-    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as the words looked at)
+    pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as needed: a lower-case word or a name)
     known = g.starts
     drops = norm.drops  # normalised index j is original index j + bisect_right(drops, j)
     for i in todo:
         if i < done:
             continue
-        pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
-        at = 2 * i + 1
         tok = words[i]
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
-        if cased and tok[0] in _LOWER and text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
-            continue
+        if cased and tok[0] in _LOWER:
+            pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
+            at = 2 * i + 1
+            if text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
+                continue
         variants = known.get(tok)
         if variants is None:
             variants = _starts(tok, g)
         best_n = 0
-        for skip, word, most, alone, head in variants:
+        for skip, word, most, alone, after in variants:
             n, key = (1, word) if alone else (0, "")
-            if head:  # the longest name: extend word by word while the words so far begin some name
+            if i + 1 < ntoks and words[i + 1] in after:
+                # the longest name: extend word by word while the next word continues some name
                 longer, m, limit = word, 1, min(most, ntoks - i)
-                while m < limit and longer in heads:
+                while m < limit and words[i + m] in follow.get(longer, ()):
                     gap = parts[2 * (i + m)]
                     if gap != " " and not _GAP.match(gap):
                         break
@@ -460,6 +468,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
                 best_n, best_skip, best_key = n, skip, key
         if not best_n:
             continue
+        if at <= 2 * i:
+            pos += len("".join(parts[at:2 * i + 1]))
+            at = 2 * i + 1
         n = best_n
         start = pos + best_skip
         if best_skip and cased and text[norm.orig(start)] in _LOWER:
@@ -468,7 +479,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         if name is None:
             name = g.named[best_key] = _Name.of(tuple(g.places[c] for c in index[best_key]),
                                                 g.own.get(best_key, frozenset()))
-        if name.admin1:
+        if name.admin1 and (i and words[i - 1] in g.admin_before or i + n < ntoks and words[i + n] in g.after_first):
             j = _admin_before(words, parts, i, pos, g)
             k = _admin_after(words, i + n, g)
             if j is not None or k is not None:
@@ -486,7 +497,9 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
             out.append((start, end, name, "actor"))
             done = i + n
             continue
-        out.append((start, end, name, _part_of(text, norm, words, parts, i, n, pos, end, g)))
+        part = _part_of(text, norm, words, parts, i, n, pos, end, g) \
+            if i and words[i - 1] in g.part_before or not g.part_after.isdisjoint(words[i + n:i + n + 3]) else ""
+        out.append((start, end, name, part))
         done = i + n
     return out
 
@@ -534,22 +547,23 @@ def find_places(text: str, norm: Normalised | None = None) -> list[tuple[int, in
 
 
 def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, Place]]:
-    raw = _raw_matches(text, norm, _gaz(), cased)
+    g = _gaz()
+    raw = _raw_matches(text, norm, g, cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
-    org = {i for *_span, name, inside in raw if inside == "organisation" for i in name.ids}
+    org = {i for _s, _e, name, inside in raw if inside == "organisation" for i in name.ids}
     raw = [r for r in raw if r[3] not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: dict = {}  # country code or (country code, admin1 code) -> names pointing to it
     by_name: dict[tuple[int, ...], dict] = {}
     for _s, _e, name, inside in raw:
-        if inside or org and not org.isdisjoint(name.ids):
+        if inside or not name.points or org and not org.isdisjoint(name.ids):
             continue
+        counts = by_name.get(name.ids)
+        if counts is None:
+            counts = by_name[name.ids] = {}
         for point in name.points:
             total[point] = total.get(point, 0) + 1
-            counts = by_name.get(name.ids)
-            if counts is None:
-                counts = by_name[name.ids] = {}
             counts[point] = counts.get(point, 0) + 1
     chosen = []
     read: dict[tuple, Place] = {}  # (ids, own) -> the reading, the same wherever the text repeats a name
@@ -558,12 +572,15 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
             p = name.places[0]
         elif (p := read.get((name.ids, name.own))) is None:
             mine = by_name.get(name.ids, {})
-            context = {k for k, n in total.items() if n > mine.get(k, 0)}
-            p = read[name.ids, name.own] = _choose(name.places, context, name.own)
+            context = frozenset(k for k in name.keys if total.get(k, 0) > mine.get(k, 0))
+            p = g.chosen.get((name.ids, name.own, context))
+            if p is None:
+                p = g.chosen[name.ids, name.own, context] = _choose(name.places, context, name.own)
+            read[name.ids, name.own] = p
         chosen.append((start, end, p, bool(inside or org and p.geonameid in org)))
     # "Al-Safwa hospital", "Abu Salim" stand where the text's other places lie, if it has any; a bare name an
     # organisation bears, only there
-    where = {p.country_code for *_span, p, doubtful in chosen if not doubtful}
+    where = {p.country_code for _s, _e, p, doubtful in chosen if not doubtful}
     out = []
     for start, end, p, doubtful in chosen:
         if doubtful and p.country_code not in where and (where or p.geonameid in org):
