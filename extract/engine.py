@@ -620,15 +620,20 @@ def _words_before(s: str, pos: int, n: int) -> int:
 
 
 def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: attribution.WordStarts | None,
-             gate: ahocorasick.Automaton | None, s: str, upto: int | None = None) -> list[tuple[int, int]]:
+             gate: ahocorasick.Automaton | None, reach: re.Pattern[str], s: str,
+             upto: int | None = None) -> list[tuple[int, int]]:
     """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its search) finds the next phrase or,
     without it, from the modifiers before the next head (``head``: the head's search); none where ``gate`` (words
     one of which every phrase holds) finds no word. With ``upto``, those starting before it (each phrase is found
-    after the one before, so these are the same)."""
-    if gate is not None and next(gate.iter(s), None) is None:
+    after the one before, so these are the same), looked for only in the text up to the space after the words
+    that ``reach`` (as many words as a phrase's head and modifiers) takes from ``upto``: such a phrase's head ends
+    there, so the searches find it (the phrase itself is then matched in the whole text)."""
+    if upto is None or upto >= len(s):
+        upto = end = len(s) + 1
+    else:
+        end = reach.match(s, upto).end() + 1  # (past a space or the text's end: no head ends there cut short)
+    if gate is not None and next(gate.iter(s, 0, min(end, len(s))), None) is None:
         return []
-    if upto is None:
-        upto = len(s) + 1
     found: list[tuple[int, int]] = []
     if first is None and head is None:
         for m in rx.finditer(s):
@@ -639,9 +644,9 @@ def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: at
     pos = 0
     while True:
         if first is not None:
-            m = (x := first.search(s, pos)) is not None and rx.match(s, x)
+            m = (x := first.search(s, pos, end)) is not None and rx.match(s, x)
         else:
-            m = (h := head.search(s, pos)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
+            m = (h := head.search(s, pos, end)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
         if not m or m.start() >= upto:
             return found
         found.append(m.span())
@@ -670,8 +675,10 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
                 gate.add_word(max(h.split(" "), key=len), True)
             gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
+        words = max((len(h.split()) for h in heads), default=1) + (_PERP_MODS if mods else 0)
         rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
-                                    attribution.WordStarts(head) if mods else None, gate)
+                                    attribution.WordStarts(head) if mods else None, gate,
+                                    re.compile(rf"(?:\S*\s+){{0,{words}}}\S*"))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto))
