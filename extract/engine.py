@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -175,7 +175,9 @@ def _parts_summed(claims: list[Claim]) -> None:
         if counts(x):
             groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
     for (sent, cat, asset), parts in groups.items():
-        parts = [x for x in parts if counts(x)]
+        if len(parts) < 2:  # (most sentences tell one figure of a kind)
+            continue
+        parts = [x for x in parts if counts(x)]  # (a sum found before may have made one a repeat)
         total = sum(x.best for x in parts)
         if len(parts) < 2 or total < 3:
             continue
@@ -234,12 +236,14 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     sentence = st.text[s:e]
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
     when = event_date(sentence, st.published, code, alone)
-    upto = max(m.start for m in matches)  # (no figure asks for a perpetrator phrase after the last match's start)
+    upto = max(map(_START, matches))  # (no figure asks for a perpetrator phrase after the last match's start)
     for m in matches:
         claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted, upto)
         if claim:
             st.claims.append(claim)
 
+
+_START = attrgetter("start")  # a match's start
 
 #: A line of at most eight words ending without a mark (a subheading): a quotation never runs across one.
 _HEADING_LINE = re.compile(r"\n[ \t]*(?:\S+[ \t]+){0,7}\S*[^\s.!?؟:;؛,،\"()\[\]][ \t]*(?=\n)")
