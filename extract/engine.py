@@ -15,7 +15,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from extract import attribution, numbers
+from extract import attribution
 from extract.actors import Actor, actors
 from extract.dates import event_date
 from extract.gc_pause import cycle_collector_paused
@@ -671,7 +671,6 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
             if L.data.get("perpetrator_modifiers") == "after" else ""
         head = L.macros["PRE"] + alternation(heads) + r"(?!\w)" if heads else "(?!)"
         pattern, head = r"(?<!\w)" + mods + head + tail, r"(?<!\w)" + head
-        scan = pattern.replace(L.macros["PRE"], _clitics_any(L), 1)  # (the scans ask where a phrase starts)
         # a sentence holding no head's longest word holds no phrase (one pass of an automaton tells)
         gate = None
         if heads:
@@ -681,9 +680,8 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
             gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
         words = max((len(h.split()) for h in heads), default=1) + (_PERP_MODS if mods else 0)
-        rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(scan),
-                                    attribution.WordStarts(head.replace(L.macros["PRE"], _clitics_any(L), 1))
-                                    if mods else None, gate,
+        rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
+                                    attribution.WordStarts(head) if mods else None, gate,
                                     re.compile(rf"(?:\S*\s+){{0,{words}}}\S*"))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
@@ -808,27 +806,18 @@ def _marks_end(text: str, end: int) -> int:
     return end
 
 
-def _clitics_any(L: Language) -> str:
-    """``{PRE}``, the optional clitics, as a trie: the same strings, tried at a position in a few steps rather than
-    one alternative after another. For patterns asked only whether, or where, they match (not which way)."""
-    clitics = str(L.data.get("clitics") or "").split("|")
-    if L.macros["PRE"] != f"(?:{'|'.join(clitics)}|)" or any(re.escape(c) != c for c in clitics):
-        return L.macros["PRE"]
-    return f"(?:{numbers.alternation(clitics)}|)"
-
-
 def _cumulative(L: Language, s: str) -> bool:
     rx = L.__dict__.setdefault("_cum", None)
     if rx is None:
         import re
         from extract.numbers import alternation
         # (the words' first letters are most letters: the scan skips to the characters before words instead)
-        rx = L.__dict__["_cum"] = WordStartScan(r"(?<!\w)", _clitics_any(L) + alternation(
+        rx = L.__dict__["_cum"] = WordStartScan(r"(?<!\w)", L.macros["PRE"] + alternation(
             _norm_list(L.data.get("cumulative", []))) + r"(?!\w)")
         # what may open the sentence, matched at its start only: "Since …", and a past event's date ("In December
         # 2012, …", "On Nov. 5, 2009, …")
         openings = _norm_list(L.data.get("cumulative_openings", []))
-        starts = ([r"\W*" + _clitics_any(L) + alternation(openings) + r"(?!\w)"] if openings else []) \
+        starts = ([r"\W*" + L.macros["PRE"] + alternation(openings) + r"(?!\w)"] if openings else []) \
             + L.data.get("cumulative_dates", [])
         L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
