@@ -175,9 +175,7 @@ def _parts_summed(claims: list[Claim]) -> None:
         if counts(x):
             groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
     for (sent, cat, asset), parts in groups.items():
-        if len(parts) < 2:  # (most sentences tell one figure of a kind)
-            continue
-        parts = [x for x in parts if counts(x)]  # (a sum found before may have made one a repeat)
+        parts = [x for x in parts if counts(x)]
         total = sum(x.best for x in parts)
         if len(parts) < 2 or total < 3:
             continue
