@@ -14,6 +14,7 @@ words opening an apposition between a subject and its verb).
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -66,14 +67,15 @@ class WordStarts:
         self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else \
             re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
 
-    def search(self, s: str, pos: int = 0) -> int | None:
-        """The start of the leftmost match at or after pos, None when there is none."""
+    def search(self, s: str, pos: int = 0, endpos: int = sys.maxsize) -> int | None:
+        """The start of the leftmost match at or after pos, None when there is none (with ``endpos``: of those
+        the text up to it holds)."""
         if not self._gated:
-            m = (self._scan or self.rx).search(s, pos)
+            m = (self._scan or self.rx).search(s, pos, endpos)
             return m.start() if m else None
-        if pos == 0 and self.rx.match(s):
+        if pos == 0 and self.rx.match(s, 0, endpos):
             return 0
-        m = self._scan.search(s, max(pos - 1, 0))  # a non-word character, the match right after it
+        m = self._scan.search(s, max(pos - 1, 0), endpos)  # a non-word character, the match right after it
         return m.end() if m else None
 
     def finditer(self, s: str) -> Iterator[re.Match[str]]:

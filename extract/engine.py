@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 import ahocorasick
@@ -234,11 +234,14 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     sentence = st.text[s:e]
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
     when = event_date(sentence, st.published, code, alone)
+    upto = max(map(_START, matches))  # (no figure asks for a perpetrator phrase after the last match's start)
     for m in matches:
-        claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted)
+        claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted, upto)
         if claim:
             st.claims.append(claim)
 
+
+_START = attrgetter("start")  # a match's start
 
 #: A line of at most eight words ending without a mark (a subheading): a quotation never runs across one.
 _HEADING_LINE = re.compile(r"\n[ \t]*(?:\S+[ \t]+){0,7}\S*[^\s.!?؟:;؛,،\"()\[\]][ \t]*(?=\n)")
@@ -458,9 +461,10 @@ def _figure(L: Language, m: _Match, s: str) -> Figure | None:
 
 def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0: int, e0: int, sentence: str,
            sources: list[attribution.Source], carried: bool, when: date | None,
-           quoted: tuple[int, int] | None = None) -> Claim | None:
+           quoted: tuple[int, int] | None = None, upto: int | None = None) -> Claim | None:
     """The claim of a rule's match in the normalised sentence ``s`` (normalised offset ``ns``; ``sentence``, the original
-    at ``s0``-``e0``), or None when the match names no figure or category."""
+    at ``s0``-``e0``), or None when the match names no figure or category. ``upto``: the latest start of the
+    sentence's matches (its perpetrator phrases are read that far)."""
     fig = _figure(L, m, s)
     if fig is None:
         return None
@@ -535,7 +539,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         st.text[start:end], start, end, sentence, m.rule.name, EXTRACTOR_VERSION,  # quote … extractor_version
         asset, fig.convention, victims, party, victim_type, [],  # asset, convention, victims, party, victim_type, includes
         claimed_by, who.name if who else None, who.type if who else "unknown",  # claimed_by, claimant, claimant_type
-        self_reported, _perpetrator(L, st, ns, s, m.start),  # self_reported, perpetrator
+        self_reported, _perpetrator(L, st, ns, s, m.start, upto),  # self_reported, perpetrator
         st.text[where[0]:where[1]] if where else None,  # location
         place.name if place else None, place.country if place else None,  # place, country
         place.lat if place else None, place.lon if place else None,  # lat, lon
@@ -618,29 +622,42 @@ def _words_before(s: str, pos: int, n: int) -> int:
 
 
 def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: attribution.WordStarts | None,
-             gate: ahocorasick.Automaton | None, s: str) -> list[tuple[int, int]]:
+             gate: ahocorasick.Automaton | None, reach: re.Pattern[str], s: str,
+             upto: int | None = None) -> list[tuple[int, int]]:
     """The spans ``rx.finditer(s)`` gives, ``rx`` tried only where ``first`` (its search) finds the next phrase or,
     without it, from the modifiers before the next head (``head``: the head's search); none where ``gate`` (words
-    one of which every phrase holds) finds no word."""
-    if gate is not None and next(gate.iter(s), None) is None:
+    one of which every phrase holds) finds no word. With ``upto``, those starting before it (each phrase is found
+    after the one before, so these are the same), looked for only in the text up to the space after the words
+    that ``reach`` (as many words as a phrase's head and modifiers) takes from ``upto``: such a phrase's head ends
+    there, so the searches find it (the phrase itself is then matched in the whole text)."""
+    if upto is None or upto >= len(s):
+        upto = end = len(s) + 1
+    else:
+        end = reach.match(s, upto).end() + 1  # (past a space or the text's end: no head ends there cut short)
+    if gate is not None and next(gate.iter(s, 0, min(end, len(s))), None) is None:
         return []
-    if first is None and head is None:
-        return [m.span() for m in rx.finditer(s)]
     found: list[tuple[int, int]] = []
+    if first is None and head is None:
+        for m in rx.finditer(s):
+            if m.start() >= upto:
+                break
+            found.append(m.span())
+        return found
     pos = 0
     while True:
         if first is not None:
-            m = (x := first.search(s, pos)) is not None and rx.match(s, x)
+            m = (x := first.search(s, pos, end)) is not None and rx.match(s, x)
         else:
-            m = (h := head.search(s, pos)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
-        if not m:
+            m = (h := head.search(s, pos, end)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
+        if not m or m.start() >= upto:
             return found
         found.append(m.span())
         pos = m.end()
 
 
-def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) -> str | None:
-    """Who caused the harm, where the sentence names it: the nearest perpetrator phrase before the figure."""
+def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, upto: int | None = None) -> str | None:
+    """Who caused the harm, where the sentence names it: the nearest perpetrator phrase before the figure. ``upto``:
+    no later figure of the sentence is asked for (its phrases are found that far: at least ``fig_start``)."""
     rx = L.__dict__.get("_perp")
     if rx is None:
         import re
@@ -660,11 +677,13 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int) ->
                 gate.add_word(max(h.split(" "), key=len), True)
             gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
+        words = max((len(h.split()) for h in heads), default=1) + (_PERP_MODS if mods else 0)
         rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
-                                    attribution.WordStarts(head) if mods else None, gate)
+                                    attribution.WordStarts(head) if mods else None, gate,
+                                    re.compile(rf"(?:\S*\s+){{0,{words}}}\S*"))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s))
+        last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto))
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
         return None

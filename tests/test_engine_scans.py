@@ -21,12 +21,16 @@ _PIECES = {code: [*_norm_list(language(code).data.get("perpetrators", []))[:8], 
 @given(st.sampled_from(["ar", "en"]), st.data())
 def test_perpetrator_phrases_are_the_plain_scans(code: str, data: st.DataObject) -> None:
     """``_phrases`` (tried only at the next phrase, or from the words before the next head) gives ``finditer``'s
-    spans, for a language with modifiers before the head (no skipping form) and one with words after it."""
+    spans, for a language with modifiers before the head (no skipping form) and one with words after it; given
+    ``upto``, those starting before it (the text read only as far as they may reach)."""
     s = "".join(data.draw(st.lists(st.sampled_from(_PIECES[code]), max_size=16)))
     L = language(code)
     _perpetrator(L, None, 0, "", 0)  # builds the language's regexes
     rx = L.__dict__["_perp"]
-    assert _phrases(*rx, s) == [m.span() for m in rx[0].finditer(s)]
+    spans = [m.span() for m in rx[0].finditer(s)]
+    assert _phrases(*rx, s) == spans
+    upto = data.draw(st.integers(0, len(s) + 1))
+    assert _phrases(*rx, s, upto) == [x for x in spans if x[0] < upto]
 
 
 @pytest.mark.parametrize("code", ["ar", "en"])
