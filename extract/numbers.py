@@ -10,7 +10,9 @@ from dataclasses import dataclass
 
 from extract.conventions import Figure, exact, fixed, qualified
 
-DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?(?![\d.]*\d)"
+# "x(?:x)*" for "(?:x)+" and "(?:…|)" for "(?:…)?": the same matches in the same order, without the regex engine's
+# repeat where there is nothing to repeat ("3 people": no comma, no decimal point)
+DIGITS = r"\d{1,3},\d{3}(?:,\d{3})*(?![\d,]\d)|\d+(?:\.\d+|)(?![\d.]*\d)"
 
 
 def alternation(words: list[str] | dict[str, object], literal: bool = False) -> str:
