@@ -34,8 +34,7 @@ def alternation(words: list[str] | dict[str, object], literal: bool = False) -> 
 
 def _trie_regex(node: dict, literal: bool) -> str:
     ends = "" in node
-    # a run of spaces possessive: the next character of a phrase is never a space, so giving one back could only fail
-    branches = [(r"\s++" if ch == " " and not literal else re.escape(ch)) + _trie_regex(sub, literal)
+    branches = [(r"\s+" if ch == " " and not literal else re.escape(ch)) + _trie_regex(sub, literal)
                 for ch, sub in node.items() if ch]
     if not branches:
         return ""
