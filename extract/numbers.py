@@ -91,8 +91,8 @@ class NumberLexicon:
             number = f"(?:{alternation(self.range_open)}\\s+{core}(?:{opened}{core}|)|{number})"
         link = f"(?:\\s+{alternation(self.vague_link)}|)" if self.vague_link else ""
         vague = f"{p}{alternation(self.vague)}{link}" if self.vague else "(?!)"
-        qual = f"(?:{p}{alternation(self.qualifiers)}\\s*+|)" if self.qualifiers else ""
-        after = f"(?:\\s*+{alternation(self.qualifiers_after)}|)" if self.qualifiers_after else ""
+        qual = f"(?:{p}{alternation(self.qualifiers)}\\s*|)" if self.qualifiers else ""
+        after = f"(?:\\s*{alternation(self.qualifiers_after)}|)" if self.qualifiers_after else ""
         # A phrase opens with a digit or one of the words, clitics before it: one look at the words turns most
         # other words away before the alternatives below are tried one by one.
         opening = alternation([*self.qualifiers, *self.range_open, *self.numbers, *self.scales, *self.vague])
@@ -178,8 +178,8 @@ class NumberLexicon:
 
 
 def _joins(words: list[str]) -> str:
-    alts = ["\\s*+-\\s*+"] if "-" in words else []
-    alts += [f"\\s++{re.escape(j)}\\s*+" for j in words if j != "-"]
+    alts = ["\\s*-\\s*"] if "-" in words else []
+    alts += [f"\\s+{re.escape(j)}\\s*" for j in words if j != "-"]
     return "(?:" + "|".join(alts) + ")" if alts else "(?!)"
 
 
