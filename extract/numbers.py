@@ -10,7 +10,10 @@ from dataclasses import dataclass
 
 from extract.conventions import Figure, exact, fixed, qualified
 
-DIGITS = r"\d{1,3}(?:,\d{3})+(?![\d,]\d)|\d+(?:\.\d+)?(?![\d.]*\d)"
+# "x(?:x)*" for "(?:x)+" and "(?:…|)" for "(?:…)?": the same matches in the same order, without the regex engine's
+# repeat where there is nothing to repeat ("3 people": no comma, no decimal point); possessive digits, as fewer of
+# them would leave a digit next, which the look-aheads refuse ("(?!\.*\d)" reads as "(?![\d.]*\d)")
+DIGITS = r"\d{1,3}+,\d{3}(?:,\d{3})*(?![\d,]\d)|\d++(?:\.\d++|)(?!\.*\d)"
 
 
 def alternation(words: list[str] | dict[str, object], literal: bool = False) -> str:
@@ -69,7 +72,9 @@ class NumberLexicon:
         p = f"(?:{self.prefixes}|)" if self.prefixes else ""  # "(?:…|)" for "(?:…)?": see _trie_regex
         word = f"{p}{alternation(self.numbers)}" if self.numbers else "(?!)"
         scale = f"{p}{alternation(self.scales)}" if self.scales else "(?!)"
-        join = "(?:\\s*-\\s*|\\s+(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*|\\s+)" if self.joiners else "\\s+"
+        # possessive spaces (a word or a joiner follows them: giving one back could only fail) and one run of spaces
+        # before "a joiner, else nothing": the same first match in the words' atomic group, tried in fewer steps
+        join = "(?:\\s*+-\\s*+|\\s++(?:(?:" + "|".join(re.escape(j) for j in self.joiners if j != "-") + ")\\s*+|))" if self.joiners else "\\s+"
         digits = "|".join([*(f"{re.escape(b[0])} ?(?:{DIGITS}) ?{re.escape(b[1])}" for b in self.brackets), DIGITS])
         # digits or a word, then more words/scales (never a second run of digits: "3 4" are two numbers); the words
         # in an atomic group, never given back (no backtracking into them), written "(?>(?:…)*)": Python 3.11.0-3.11.4
