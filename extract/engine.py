@@ -67,6 +67,10 @@ class _DocState:
     tops: list[tuple[int, Claim]] = field(default_factory=list)  # (sentence index, claim) of every possible parent
     alone: dict[str, str] = field(default_factory=dict)  # normalise_str of each sentence with matches, by the sentence
     quotes: tuple[int, int] = (0, 0)  # quotation marks counted in the normalised text: (up to, how many)
+    # _matches (the rule matches and the clauses the rules' scan met) and _find_sources of each sentence, by (language
+    # code, text): a document may repeat a sentence (its title in the body)
+    runs: dict[tuple[str, str], tuple[list[_Match], int]] = field(default_factory=dict)
+    found: dict[tuple[str, str], list[attribution.Source]] = field(default_factory=dict)
     _places: list[tuple[int, int, Place]] | None = None
 
     @property
@@ -80,7 +84,12 @@ class _DocState:
         """The reporting clauses of sentence ``index`` (normalised sentence offsets)."""
         if index not in self.sources:
             L, ns, ne = self.seen[index]
-            self.sources[index] = _find_sources(L, self.norm.text[ns:ne])
+            s = self.norm.text[ns:ne]
+            found = self.found.get((L.code, s))
+            if found is None:
+                run = self.runs.get((L.code, s))
+                found = self.found[L.code, s] = _find_sources(L, s, run[1] if run else None)
+            self.sources[index] = found
         return self.sources[index]
 
     def last_source(self) -> tuple[int, int] | None:
@@ -94,20 +103,35 @@ class _DocState:
 
 
 _SOURCES: dict[tuple[int, str], tuple[Language, list[attribution.Source]]] = {}  # as _MATCHES, for sources
+_SOURCES_SEEN: set[int] = set()
 
 
-def _find_sources(L: Language, s: str) -> list[attribution.Source]:
-    """``attribution.find_sources``, remembered for repeated sentences (the list is only read)."""
+def _find_sources(L: Language, s: str, met: int | None) -> list[attribution.Source]:
+    """``attribution.find_sources``, remembered for repeated sentences (the list is only read); ``met``: the rules'
+    scan of the sentence, if it went through them (the scan found the report lists' words too)."""
     key = (id(L), s)
     done = _SOURCES.get(key)
     if done is not None:
         return done[1]
-    scanned = _MATCHES.get(key)  # (the rules' scan of the sentence found the report lists' words too)
-    found = attribution.find_sources(L, s, None if scanned is None else scanned[2] >> _plan(L)[4])
-    if len(_SOURCES) >= 4096:
-        _SOURCES.clear()
-    _SOURCES[key] = (L, found)
+    found = attribution.find_sources(L, s, None if met is None else met >> _plan(L)[4])
+    if _second_sight(_SOURCES_SEEN, key):
+        if len(_SOURCES) >= 4096:
+            _SOURCES.clear()
+        _SOURCES[key] = (L, found)
     return found
+
+
+def _second_sight(seen: set[int], key: tuple[int, str]) -> bool:
+    """True when ``key`` was given before (a sentence is kept at its second sight: most are never repeated, and
+    what a cache keeps, the cycle collector walks: about as much as the repeats save, were every sentence kept);
+    else notes it (its hash: numbers, which the collector does not track)."""
+    h = hash(key)
+    if h in seen:
+        return True
+    if len(seen) >= 65536:
+        seen.clear()
+    seen.add(h)
+    return False
 
 
 def extract_claims(text: str, doc: str = "", lang: str | None = None, published: date | None = None) -> list[Claim]:
@@ -133,8 +157,13 @@ def _extract(text: str, doc: str, lang: str | None, published: date | None) -> l
         L = langs[code]
         ntext = norm.text[ns:ne]
         seen.append((L, ns, ne))
-        if L.prefilter.search(ntext) and (matches := _matches(L, ntext)):
-            found.append((i, L, code, ntext, ns, s, e, matches))
+        if L.prefilter.search(ntext):
+            run = st.runs.get((code, ntext))
+            if run is None:
+                run = st.runs[code, ntext] = _matches(L, ntext)
+            matches = run[0]
+            if matches:
+                found.append((i, L, code, ntext, ns, s, e, matches))
     for i, L, code, ntext, ns, s, e, matches in found:
         st.sentence_index = i
         _sentence(st, L, code, ntext, ns, s, e, matches)
@@ -303,23 +332,26 @@ def _plan(L: Language) -> tuple:
     return plan
 
 
-# (language id, sentence) → (language, matches, the clauses its scan met): a repeated sentence is run once (the
-# language is kept with it, so that its id is not reused while the entry lives)
+# (language id, sentence) → (language, matches, the clauses its scan met): a repeated sentence is run once from its
+# third sight (the language is kept with it, so that its id is not reused while the entry lives)
 _MATCHES: dict[tuple[int, str], tuple[Language, list[_Match], int]] = {}
+_MATCHES_SEEN: set[int] = set()
 
 
-def _matches(L: Language, s: str) -> list[_Match]:
-    """Rule matches of a sentence, earlier rules first; a match whose figure overlaps a kept one is dropped."""
+def _matches(L: Language, s: str) -> tuple[list[_Match], int]:
+    """Rule matches of a sentence, earlier rules first (a match whose figure overlaps a kept one is dropped), and
+    the clauses its literal scan met."""
     key = (id(L), s)
     done = _MATCHES.get(key)
     if done is not None:
-        return done[1]
+        return done[1], done[2]
     met = _plan(L)[1].met(s)
     kept = _run_rules(L, s, met)
-    if len(_MATCHES) >= 4096:
-        _MATCHES.clear()
-    _MATCHES[key] = (L, kept, met)
-    return kept
+    if _second_sight(_MATCHES_SEEN, key):
+        if len(_MATCHES) >= 4096:
+            _MATCHES.clear()
+        _MATCHES[key] = (L, kept, met)
+    return kept, met
 
 
 def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
@@ -528,7 +560,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     self_reported = None
     if who and who.side and party:
         self_reported = who.side == party
-    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s) else "incident")
+    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s, st.runs[code, s][1]) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
     place = where[2] if where else None
@@ -804,7 +836,7 @@ def _marks_end(text: str, end: int) -> int:
     return end
 
 
-def _cumulative(L: Language, s: str) -> bool:
+def _cumulative(L: Language, s: str, met: int | None) -> bool:
     rx = L.__dict__.setdefault("_cum", None)
     if rx is None:
         import re
@@ -820,8 +852,7 @@ def _cumulative(L: Language, s: str) -> bool:
         L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:  # (once a sentence)
-        scanned = _MATCHES.get((id(L), s))  # the rules' scan tells whether it holds a word of the list
-        words = scanned is None or (scanned[2] >> (_plan(L)[4] + len(attribution.GATED))) & 1
+        words = met is None or (met >> (_plan(L)[4] + len(attribution.GATED))) & 1  # (the rules' scan tells)
         last = L.__dict__["_cum_last"] = (s, words and rx.found(s) or L.__dict__["_cum_opening"].match(s) is not None)
     return last[1]
 

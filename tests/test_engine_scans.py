@@ -170,10 +170,23 @@ def test_the_cumulative_test_reads_the_rules_scan_as_its_own_search(code: str, d
     them) answers as without the scan."""
     s = "".join(data.draw(st.lists(st.sampled_from(_CUM_PIECES[code]), max_size=12)))
     L = language(code)
-    engine._MATCHES.pop((id(L), s), None)
     L.__dict__["_cum_last"] = None
-    alone = engine._cumulative(L, s)
-    engine._MATCHES[(id(L), s)] = (L, [], _plan(L)[1].met(s))
+    alone = engine._cumulative(L, s, None)
     L.__dict__["_cum_last"] = None
-    assert engine._cumulative(L, s) == alone
-    del engine._MATCHES[(id(L), s)]
+    assert engine._cumulative(L, s, _plan(L)[1].met(s)) == alone
+
+
+def test_a_sentence_is_kept_from_its_second_sight() -> None:
+    """The rules' matches of a sentence are remembered only once it comes back (most never do: what the cache keeps,
+    the cycle collector walks); from then on the same matches are given without running the rules."""
+    L = language("en")
+    s = "seventeen unlikely sentence-words: 12 people were killed in xyzzy."
+    key = (id(L), s)
+    engine._MATCHES.pop(key, None)
+    engine._MATCHES_SEEN.discard(hash(key))
+    first = engine._matches(L, s)
+    assert key not in engine._MATCHES and hash(key) in engine._MATCHES_SEEN
+    second = engine._matches(L, s)
+    assert engine._MATCHES[key][1] is second[0]
+    third = engine._matches(L, s)
+    assert third[0] is second[0] and [m.start for m in first[0]] == [m.start for m in third[0]] and first[1] == third[1]
