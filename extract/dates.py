@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
+
 from extract.numbers import alternation
 from extract.required_literals import WordStartScan
 from extract.text import normalise_str
@@ -32,6 +34,7 @@ class _Lang:
     explicit: re.Pattern  # day-month(-year) and month-day(-year) phrases
     words: re.Pattern  # weekdays and relative words, with what may not stand around them
     named: WordStartScan  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
+    gate: ahocorasick.Automaton  # the longest word of each: a text holding none has no ``named`` word (one pass)
     cased: frozenset[str]  # month names that are a month only when capitalised ("May")
     not_before: re.Pattern  # "next", "every" just before a weekday
 
@@ -64,7 +67,12 @@ def _lang(code: str) -> _Lang:
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
     words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
     named = WordStartScan(r"(?<!\w)", rf"(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)")
-    return _Lang(months, weekdays, relative, explicit, words, named, frozenset(cased),
+    gate = ahocorasick.Automaton()
+    for w in [*months, *weekdays, *relative]:
+        if w:
+            gate.add_word(max(w.split(" "), key=len), True)
+    gate.make_automaton()
+    return _Lang(months, weekdays, relative, explicit, words, named, gate, frozenset(cased),
                  re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 
 
@@ -152,7 +160,8 @@ def _event(sentence: str, published: date | None, lang: str, text: str) -> date 
     """The event date of a sentence; ``text``: ``normalise_str(sentence)``, as _norm (normalising turns the Arabic
     digits into ASCII ones too)."""
     spec = _lang(lang)
-    if not (_ISO_DASH.search(text) or spec.named.found(text)):
+    # (the gate turns away 80% of the sentences with figures: 2.9 → 1.2 µs a sentence)
+    if not (_ISO_DASH.search(text) or next(spec.gate.iter(text), None) is not None and spec.named.found(text)):
         return None
     found = _explicit(text, sentence, spec, published)  # (the digits are no month name, and never upper case)
     if found or published is None:

@@ -121,7 +121,7 @@ def _find_sources(L: Language, s: str, met: int | None) -> list[attribution.Sour
     return found
 
 
-def _second_sight(seen: set[int], key: tuple[int, str]) -> bool:
+def _second_sight(seen: set[int], key: tuple[int, str] | str) -> bool:
     """True when ``key`` was given before (a sentence is kept at its second sight: most are never repeated, and
     what a cache keeps, the cycle collector walks: about as much as the repeats save, were every sentence kept);
     else notes it (its hash: numbers, which the collector does not track)."""
@@ -200,17 +200,20 @@ def _parts_summed(claims: list[Claim]) -> None:
         return (x.scope == "incident" and not x.subgroup_of and not x.repeats and not x.negated
                 and x.qualifier == "exact")
     groups: dict[tuple, list[Claim]] = {}
+    sums: dict[tuple, list[Claim]] = {}  # the same figures by kind and size: where a sum is looked for
     for x in claims:
         if counts(x):
             groups.setdefault((x.sentence, x.category, x.asset), []).append(x)
+            sums.setdefault((x.category, x.asset, x.best), []).append(x)
     for (sent, cat, asset), parts in groups.items():
+        if len(parts) < 2:
+            continue
         parts = [x for x in parts if counts(x)]
         total = sum(x.best for x in parts)
         if len(parts) < 2 or total < 3:
             continue
-        for t in claims:
-            if (t.sentence != sent and counts(t) and t.category == cat and t.asset == asset and t.best == total
-                    and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
+        for t in sums.get((cat, asset, total), ()):  # (a figure not counted at first never is: repeats only get set)
+            if t.sentence != sent and counts(t) and all(x.party == t.party or None in (x.party, t.party) for x in parts):
                 t.repeats = parts[0].claim_id
 
 
@@ -458,15 +461,19 @@ def _num_starts(L: Language, s: str) -> list[int]:
 
 
 def _parse(L: Language, phrase: str) -> Figure | None:
-    """``L.numbers.parse``, remembered: the same figure phrases recur (a Figure is frozen, so it can be shared)."""
+    """``L.numbers.parse``, remembered from a phrase's second sight: the same figure phrases recur (a Figure is
+    frozen, so it can be shared), but most numbers once (each kept Figure is an object the cycle collector walks)."""
     parsed = L.__dict__.get("_parsed")
     if parsed is None:
         parsed = L.__dict__["_parsed"] = {}
+        L.__dict__["_parsed_seen"] = set()
     fig = parsed.get(phrase, parsed)
     if fig is parsed:
-        if len(parsed) >= 8192:
-            parsed.clear()
-        fig = parsed[phrase] = L.numbers.parse(phrase)
+        fig = L.numbers.parse(phrase)
+        if _second_sight(L.__dict__["_parsed_seen"], phrase):
+            if len(parsed) >= 8192:
+                parsed.clear()
+            parsed[phrase] = fig
     return fig
 
 
@@ -917,7 +924,7 @@ def _title_restated(claims: list[Claim], heads: list[tuple[int, int]]) -> None:
             c.repeats = b.claim_id
 
 
-_PRELIMINARY: dict[str, re.Pattern[str]] = {}
+_PRELIMINARY: dict[str, tuple[re.Pattern[str] | None, tuple[str, ...]]] = {}  # by language: regex, gate words
 
 
 def _preliminary_superseded(claims: list[Claim], alone: dict[str, str]) -> None:
@@ -928,16 +935,21 @@ def _preliminary_superseded(claims: list[Claim], alone: dict[str, str]) -> None:
     for c in claims:
         if c.subgroup_of or c.repeats or c.negated or c.scope != "incident":
             continue
-        rx = _PRELIMINARY.get(c.lang)
-        if rx is None:
+        found = _PRELIMINARY.get(c.lang)
+        if found is None:
             from extract.lexicon import _norm_list
             from extract.numbers import alternation
             words = _norm_list(language(c.lang).data.get("preliminary", []))
             pattern = r"(?<!\w)" + alternation(words) + r"(?!\w)"
-            rx = _PRELIMINARY[c.lang] = (skipping(pattern) or re.compile(pattern)) if words else re.compile("(?!)")
+            # a sentence holding none of the phrases' longest words holds no phrase (``in`` tells, faster than the regex)
+            longest = {max(w.split(" "), key=len) for w in words if w}
+            found = _PRELIMINARY[c.lang] = ((skipping(pattern) or re.compile(pattern)) if words else None,
+                                            tuple(w for w in longest if not any(v != w and v in w for v in longest)))
         hit = said.get(c.sentence)
         if hit is None:
-            hit = said[c.sentence] = rx.pattern != "(?!)" and rx.search(alone[c.sentence]) is not None
+            rx, gate = found
+            text = alone[c.sentence]
+            hit = said[c.sentence] = rx is not None and any(w in text for w in gate) and rx.search(text) is not None
         if not hit:
             continue
         final = next((x for x in claims if x is not c and not x.subgroup_of and not x.repeats and not x.negated
@@ -952,10 +964,16 @@ def _reflexive(c: Claim) -> bool:
     if not c.victims or c.lang not in LANGS:
         return False
     L = language(c.lang)
-    words = L.__dict__.get("_reflexive")
-    if words is None:
-        words = L.__dict__["_reflexive"] = frozenset(normalise_str(str(w)) for w in L.data.get("reflexive", []))
-    return normalise_str(c.victims) in words
+    known = L.__dict__.get("_reflexive_of")  # victims phrase → the answer (the same phrases recur)
+    if known is None:
+        known = L.__dict__["_reflexive_of"] = {}
+        L.__dict__["_reflexive"] = frozenset(normalise_str(str(w)) for w in L.data.get("reflexive", []))
+    found = known.get(c.victims)
+    if found is None:
+        if len(known) >= 4096:
+            known.clear()
+        found = known[c.victims] = normalise_str(c.victims) in L.__dict__["_reflexive"]
+    return found
 
 
 def _victim_kind(c: Claim) -> str | None:
@@ -964,12 +982,19 @@ def _victim_kind(c: Claim) -> str | None:
     if not c.victims or c.lang not in LANGS:
         return None
     L = language(c.lang)
-    kinds = L.__dict__.get("_victim_kinds")
-    if kinds is None:
-        kinds = L.__dict__["_victim_kinds"] = {normalise_str(str(w)): str(kind) for kind, words in
-                                               (L.data.get("victim_kinds") or {}).items() for w in words}
-    found = {k for w in normalise_str(c.victims).split() if (k := L.lookup(kinds, w))}
-    return found.pop() if len(found) == 1 else None
+    known = L.__dict__.get("_victim_kind_of")  # victims phrase → its kind, "" for none (the same phrases recur)
+    if known is None:
+        known = L.__dict__["_victim_kind_of"] = {}
+        L.__dict__["_victim_kinds"] = {normalise_str(str(w)): str(kind) for kind, words in
+                                       (L.data.get("victim_kinds") or {}).items() for w in words}
+    kind = known.get(c.victims)
+    if kind is None:
+        kinds = L.__dict__["_victim_kinds"]
+        found = {k for w in normalise_str(c.victims).split() if (k := L.lookup(kinds, w))}
+        if len(known) >= 4096:
+            known.clear()
+        kind = known[c.victims] = found.pop() if len(found) == 1 else ""
+    return kind or None
 
 
 def _same_party(a: Claim, b: Claim) -> bool:

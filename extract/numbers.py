@@ -147,6 +147,8 @@ class NumberLexicon:
     def parse(self, text: str) -> Figure | None:
         """The figure of a phrase matched by ``pattern``, through the conventions table."""
         t = text.strip()
+        if t.isdigit() and t.isascii() and len(t) < 10:  # digits alone ("119", most phrases): what ``value`` reads
+            return exact(int(t))
         row = None
         if self._qual_re and (m := self._qual_re.match(t)) and self._core_re.search(t, m.end()):
             row = self._quals.get(_squash(m.group(1)))

@@ -8,6 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract import attribution, engine
 from extract.actors import _find, actors
+from extract.conventions import exact
 from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise, normalise_str
@@ -190,3 +191,24 @@ def test_a_sentence_is_kept_from_its_second_sight() -> None:
     assert engine._MATCHES[key][1] is second[0]
     third = engine._matches(L, s)
     assert third[0] is second[0] and [m.start for m in first[0]] == [m.start for m in third[0]] and first[1] == third[1]
+
+
+def test_a_figure_phrase_is_kept_from_its_second_sight() -> None:
+    """Parsed figure phrases are remembered only once they come back (most numbers are seen once)."""
+    L = language("en")
+    phrase = "at least 987,654"
+    parsed, seen = L.__dict__.setdefault("_parsed", {}), L.__dict__.setdefault("_parsed_seen", set())
+    parsed.pop(phrase, None)
+    seen.discard(hash(phrase))
+    first = engine._parse(L, phrase)
+    assert phrase not in parsed and hash(phrase) in seen
+    second = engine._parse(L, phrase)
+    assert parsed[phrase] is second and second == first and engine._parse(L, phrase) is second
+
+
+@given(st.sampled_from(["ar", "en"]), st.from_regex(r"\s?[0-9]{1,12}\s?", fullmatch=True))
+def test_digits_alone_parse_as_their_value(code: str, phrase: str) -> None:
+    """``parse``'s shortcut for a phrase of digits alone gives what its general path gives: ``value`` read exact."""
+    N = language(code).numbers
+    n = N.value(phrase.strip())
+    assert N.parse(phrase) == (None if n is None else exact(n))
