@@ -213,7 +213,8 @@ def _parts_summed(claims: list[Claim]) -> None:
         if len(parts) < 2 or total < 3:
             continue
         for t in sums.get((cat, asset, total), ()):  # (a figure not counted at first never is: repeats only get set)
-            if t.sentence != sent and counts(t) and all(x.party == t.party or None in (x.party, t.party) for x in parts):
+            if (t.sentence != sent and counts(t)
+                    and all(x.party == t.party or None in (x.party, t.party) for x in parts)):
                 t.repeats = parts[0].claim_id
 
 
@@ -941,7 +942,7 @@ def _preliminary_superseded(claims: list[Claim], alone: dict[str, str]) -> None:
             from extract.numbers import alternation
             words = _norm_list(language(c.lang).data.get("preliminary", []))
             pattern = r"(?<!\w)" + alternation(words) + r"(?!\w)"
-            # a sentence holding none of the phrases' longest words holds no phrase (``in`` tells, faster than the regex)
+            # a sentence holding none of the phrases' longest words holds no phrase (``in`` tells, before the regex)
             longest = {max(w.split(" "), key=len) for w in words if w}
             found = _PRELIMINARY[c.lang] = ((skipping(pattern) or re.compile(pattern)) if words else None,
                                             tuple(w for w in longest if not any(v != w and v in w for v in longest)))
