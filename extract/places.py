@@ -440,16 +440,20 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         if i < done:
             continue
         tok = words[i]
+        variants = known.get(tok)
+        if variants is None:
+            variants = _starts(tok, g)
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
         if cased and tok[0] in _LOWER:
+            # (a Latin word has one reading; one that names nothing alone and that the next word does not continue
+            # starts no name in any case: "the", "in", "said" mostly, their offset not summed)
+            if not variants[0][3] and (i + 1 == ntoks or words[i + 1] not in variants[0][4]):
+                continue
             pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
             at = 2 * i + 1
             if text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
                 continue
-        variants = known.get(tok)
-        if variants is None:
-            variants = _starts(tok, g)
         best_n = 0
         for skip, word, most, alone, after in variants:
             n, key = (1, word) if alone else (0, "")
