@@ -563,6 +563,10 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     for _s, _e, name, inside in raw:
         if inside or not name.points or org and not org.isdisjoint(name.ids):
             continue
+        if len(name.ids) == 1:  # (its own counts are read only for a name of several places)
+            for point in name.points:
+                total[point] = total.get(point, 0) + 1
+            continue
         counts = by_name.get(name.ids)
         if counts is None:
             counts = by_name[name.ids] = {}
@@ -586,11 +590,11 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     # organisation bears, only there
     where = {p.country_code for _s, _e, p, doubtful in chosen if not doubtful}
     out = []
+    same = not norm.drops  # (nothing dropped: the offsets are the original ones, as `norm.span` would give them)
     for start, end, p, doubtful in chosen:
         if doubtful and p.country_code not in where and (where or p.geonameid in org):
             continue
-        o_start, o_end = norm.span(start, end)
-        out.append((o_start, o_end, p))
+        out.append((start, end, p) if same else (*norm.span(start, end), p))
     return out
 
 
