@@ -72,12 +72,17 @@ class _DocState:
     runs: dict[tuple[str, str], tuple[list[_Match], int]] = field(default_factory=dict)
     found: dict[tuple[str, str], list[attribution.Source]] = field(default_factory=dict)
     _places: list[tuple[int, int, Place]] | None = None
+    # the places' starts and ends, when both run in text order (so a sentence's places are a slice of them), else None
+    place_bounds: tuple[list[int], list[int]] | None = None
 
     @property
     def places(self) -> list[tuple[int, int, Place]]:
         """The places named in the text, found the first time a claim needs one."""
         if self._places is None:
-            self._places = find_places(self.text, self.norm)
+            found = self._places = find_places(self.text, self.norm)
+            starts, ends = [p[0] for p in found], [p[1] for p in found]
+            if starts == sorted(starts) and ends == sorted(ends):
+                self.place_bounds = starts, ends
         return self._places
 
     def sources_of(self, index: int) -> list[attribution.Source]:
@@ -622,12 +627,20 @@ def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
     near = st.__dict__.get("_near")
     if near is None or near[0] != (s0, e0):  # the sentence's places, listed once per sentence (not once per figure)
         places = st.places
-        inside = [p for p in places if s0 <= p[0] and p[1] <= e0]
-        before = [p for p in places if p[1] <= s0]
-        other = before[-1] if before else places[0] if places else None
+        if st.place_bounds:  # (a slice by bisection, not a pass over all the text's places per sentence)
+            starts, ends = st.place_bounds
+            inside = places[bisect_left(starts, s0):bisect_right(ends, e0)]
+            k = bisect_right(ends, s0)
+            other = places[k - 1] if k else places[0] if places else None
+        else:
+            inside = [p for p in places if s0 <= p[0] and p[1] <= e0]
+            before = [p for p in places if p[1] <= s0]
+            other = before[-1] if before else places[0] if places else None
         near = st.__dict__["_near"] = ((s0, e0), inside, other)
-    inside = [p for p in near[1] if not (claimant and claimant[0] <= p[0] and p[1] <= claimant[1]
-                                         and not _WORD.search(st.text[claimant[0]:p[0]] + st.text[p[1]:claimant[1]]))]
+    inside = near[1]
+    if claimant:
+        inside = [p for p in inside if not (claimant[0] <= p[0] and p[1] <= claimant[1]
+                                            and not _WORD.search(st.text[claimant[0]:p[0]] + st.text[p[1]:claimant[1]]))]
     if len(inside) > 1 and _dateline(st.text, inside[0]):  # "QAMISHLI, Syria (North Press) –": the reporter's town
         inside = [p for p in inside[1:] if p[2].level != "country"] or inside
     if inside:

@@ -440,16 +440,20 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         if i < done:
             continue
         tok = words[i]
+        variants = known.get(tok)
+        if variants is None:
+            variants = _starts(tok, g)
         # English names are capitalised: "mobile", "hope" are words (a lower-case letter is Latin; its normalised
         # form is itself, so a word whose normalised form opens otherwise is not looked up in the original)
         if cased and tok[0] in _LOWER:
+            # (a Latin word has one reading; one that names nothing alone and that the next word does not continue
+            # starts no name in any case: "the", "in", "said" mostly, their offset not summed)
+            if not variants[0][3] and (i + 1 == ntoks or words[i + 1] not in variants[0][4]):
+                continue
             pos += len("".join(parts[at:2 * i + 1]))  # word i starts at s[pos]
             at = 2 * i + 1
             if text[pos + bisect_right(drops, pos) if drops else pos] in _LOWER:
                 continue
-        variants = known.get(tok)
-        if variants is None:
-            variants = _starts(tok, g)
         best_n = 0
         for skip, word, most, alone, after in variants:
             n, key = (1, word) if alone else (0, "")
@@ -559,6 +563,10 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     for _s, _e, name, inside in raw:
         if inside or not name.points or org and not org.isdisjoint(name.ids):
             continue
+        if len(name.ids) == 1:  # (its own counts are read only for a name of several places)
+            for point in name.points:
+                total[point] = total.get(point, 0) + 1
+            continue
         counts = by_name.get(name.ids)
         if counts is None:
             counts = by_name[name.ids] = {}
@@ -582,11 +590,11 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     # organisation bears, only there
     where = {p.country_code for _s, _e, p, doubtful in chosen if not doubtful}
     out = []
+    same = not norm.drops  # (nothing dropped: the offsets are the original ones, as `norm.span` would give them)
     for start, end, p, doubtful in chosen:
         if doubtful and p.country_code not in where and (where or p.geonameid in org):
             continue
-        o_start, o_end = norm.span(start, end)
-        out.append((o_start, o_end, p))
+        out.append((start, end, p) if same else (*norm.span(start, end), p))
     return out
 
 

@@ -39,6 +39,9 @@ def test_governorate_words_pick_the_admin_area():
 
 def test_english_names_are_capitalised_words():
     assert _found("Police said the mobile unit had hope.") == []
+    # a lower-case word that some name continues from ("the" of The Bronx) is read in the original too
+    assert [q for q, _ in _found("Shots in the bronx, then in The Bronx and in new berlin, New Berlin.")] == [
+        "The Bronx", "New Berlin"]
     assert [q for q, _ in _found("Two were shot in Stockton and Jackson, Mississippi.")] == [
         "Stockton", "Jackson", "Mississippi"]
 
