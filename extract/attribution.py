@@ -239,12 +239,14 @@ def _backward(w: _Lists, s: str, pos: int) -> tuple[int, int]:
     n = 0
     for m in reversed(tokens):
         gap = s[m.end():start]
-        if n >= MAX_TOKENS or (_PUNCT.search(gap) and not (gap.startswith('"') and gap.strip() == '"' and _quoted_back(s, m.end()))):
+        if n >= MAX_TOKENS or (gap != " " and _PUNCT.search(gap)  # (one space, the common gap, holds no mark)
+                               and not (gap.startswith('"') and gap.strip() == '"' and _quoted_back(s, m.end()))):
             break  # «وكانت "الشبكة السورية" قد وثقت»: a subject's name in quotation marks is passed
-        if n == 0 and m.group() in skip:
+        token = m.group()
+        if n == 0 and token in skip:
             start = m.start()
             continue
-        if m.group() in stops or (n == 0 and m.group()[0].isdigit()):  # "on May 4 reports …": a date is no source
+        if token in stops or (n == 0 and token[0].isdigit()):  # "on May 4 reports …": a date is no source
             break
         start = m.start()
         if n == 0:
