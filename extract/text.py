@@ -122,9 +122,20 @@ _DROP_RE_NO_TATWEEL = re.compile(f"[{_DROP_CHARS}.*](?:(?<=[{_DROP_CHARS}])"
                                  "|(?<=[\u0621-\u064a\u0640][.*])(?=[\u0621-\u064a\u0640]))")
 
 
+# the same for a text holding none of _DROP nor an asterisk: a full stop between Arabic letters; the regex engine skips
+# to the stops (a literal) instead of testing a class at each character (research corpus: 53 of 136 non-ASCII texts
+# hold one of them)
+_STOP_DROP_RE = re.compile("\\.(?<=[\u0621-\u064a]\\.)(?=[\u0621-\u064a])")
+_DROP_TUPLE = tuple(sorted(_DROP))
+
+
 def _drop_re(text: str) -> re.Pattern[str]:
     """The regex of the characters ``text`` drops."""
-    return _DROP_RE if "\u0640" in text else _DROP_RE_NO_TATWEEL
+    if "\u0640" in text:
+        return _DROP_RE
+    if "*" in text or any(map(text.__contains__, _DROP_TUPLE)):  # (one memchr-like pass each)
+        return _DROP_RE_NO_TATWEEL
+    return _STOP_DROP_RE
 
 
 def normalise(text: str) -> Normalised:
