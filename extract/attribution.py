@@ -48,6 +48,9 @@ class Source(NamedTuple):  # (a tuple: built faster than a frozen dataclass, whi
 
 
 _WORD_START = r"(?<!\w)"
+# any character but the commonest word characters of the normalised texts (a few ranges, tested faster than \W's
+# category at each character); the scans test \W only where the phrase follows
+_NOT_COMMON_WORD = "[^a-z0-9_\u0621-\u064a]"
 WIDE_FIRSTS = 12  # more first characters than this: a pattern opening at a word start is searched from word starts
 
 
@@ -65,7 +68,7 @@ class WordStarts:
         self._gated = pattern.startswith(_WORD_START) and (firsts is None or len(firsts) > WIDE_FIRSTS)
         # (the skipping form written here from the first characters: skipping() would read the pattern again)
         # (capturing the match found: ``spans`` reads it there)
-        self._scan = re.compile(r"\W(?=(" + pattern[len(_WORD_START):] + "))") if self._gated else \
+        self._scan = re.compile(_NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)") if self._gated else \
             re.compile(f"[{firsts}](?<=(?=({pattern}))[\\s\\S])") if firsts else None
 
     def search(self, s: str, pos: int = 0, endpos: int = sys.maxsize) -> int | None:
