@@ -68,7 +68,7 @@ def test_heads_read_past_look_arounds_and_macros() -> None:
 
 _LISTS = ("report_before", "report_verbs", "report_after", "report_masdar")
 _SOURCE_PIECES = {code: [w for key in _LISTS for w in _norm_list(language(code).data.get(key, []))[:6]]
-                  + ["the", "و", "ال", "ف", " ", "  ", ", ", ".", "\n", "-", "،", "5", '"'] for code in ("ar", "en")}
+                  + ["the", "و", "ال", "ف", " ", "  ", ", ", ",", "(", ".", "\n", "-", "،", "5", '"'] for code in ("ar", "en")}
 
 
 @settings(max_examples=300, deadline=None)
