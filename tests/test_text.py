@@ -6,7 +6,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract.text import _DROP_RE, _drop_re, detect_lang, normalise, normalise_str, sentence_langs, sentences, unmarked
+from extract.text import (_DROP_RE, _drop_re, _text_drop_re, detect_lang, normalise, normalise_str, sentence_langs,
+                          sentences, unmarked)
 
 
 def test_arabic_letter_forms_digits_and_spaces() -> None:
@@ -59,7 +60,7 @@ def test_the_drop_regex_chosen_for_a_text_drops_what_the_full_one_drops(text: st
     """A text without tatweel is read by a regex without the space case, one holding none of the dropped characters
     nor an asterisk by one finding the full stops alone: each drops what the full regex drops."""
     for t in (text, "ء.ي ق*ي ي.ء", "ق.ي a.b ي.ء", "قـ ـت", text.replace("\u0640", "")):
-        assert _drop_re(t).split(t) == _DROP_RE.split(t)
+        assert _drop_re(t).split(t) == _text_drop_re(t).split(t) == _DROP_RE.split(t)
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab Aقت\u0640\u064b.* \u03a3\u0130")), max_size=20))
