@@ -22,7 +22,6 @@ import ahocorasick
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
-from extract.required_literals import first_chars
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
@@ -48,35 +47,28 @@ class Source(NamedTuple):  # (a tuple: built faster than a frozen dataclass, whi
 
 
 _WORD_START = r"(?<!\w)"
-# any character but the commonest word characters of the normalised texts (a few ranges, tested faster than \W's
-# category at each character); the scans test \W only where the phrase follows
+# any character but the commonest word characters of the normalised texts: a few ranges, tested faster than ``\W``'s
+# category, or a class of a pattern's first characters (the letters a phrase opens with are nearly every letter)
 _NOT_COMMON_WORD = "[^a-z0-9_\u0621-\u064a]"
-WIDE_FIRSTS = 12  # more first characters than this: a pattern opening at a word start is searched from word starts
 
 
 class WordStarts:
-    """Where a regex next matches, found without the regex engine trying it at every position: it skips to the
-    pattern's first characters (its ``skipping`` form) or, for a pattern opening at a word start (``(?<!\\w)``) whose
-    first characters are many (nearly every letter, where the engine would stop at most characters), to the non-word
-    characters, each followed by a word start."""
+    """Where a regex opening at a word start (``(?<!\\w)``) next matches, found without the regex engine trying it at
+    every position: it skips to the characters outside the commonest word characters (``_NOT_COMMON_WORD``) and tries
+    the pattern after those that are non-word characters (tested only where the pattern matches)."""
 
-    __slots__ = ("rx", "_scan", "_gated")
+    __slots__ = ("rx", "_scan")
 
     def __init__(self, pattern: str) -> None:
+        if not pattern.startswith(_WORD_START):
+            raise ValueError(f"not opening at a word start: {pattern[:40]}")
         self.rx = re.compile(pattern)
-        firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
-        self._gated = pattern.startswith(_WORD_START) and (firsts is None or len(firsts) > WIDE_FIRSTS)
-        # (the skipping form written here from the first characters: skipping() would read the pattern again)
         # (capturing the match found: ``spans`` reads it there)
-        self._scan = re.compile(_NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)") if self._gated else \
-            re.compile(f"[{firsts}](?<=(?=({pattern}))[\\s\\S])") if firsts else None
+        self._scan = re.compile(_NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)")
 
     def search(self, s: str, pos: int = 0, endpos: int = sys.maxsize) -> int | None:
         """The start of the leftmost match at or after pos, None when there is none (with ``endpos``: of those
         the text up to it holds)."""
-        if not self._gated:
-            m = (self._scan or self.rx).search(s, pos, endpos)
-            return m.start() if m else None
         if pos == 0 and self.rx.match(s, 0, endpos):
             return 0
         m = self._scan.search(s, max(pos - 1, 0), endpos)  # a non-word character, the match right after it
@@ -86,11 +78,9 @@ class WordStarts:
         """The spans of ``rx.finditer(s)`` (for a regex that never matches an empty string), from one pass of the
         search's regex, which captures the match at each place it stops (a match opening inside the one before is
         passed over, as finditer passes it): no search and match again per match."""
-        if self._scan is None:
-            return [m.span() for m in self.rx.finditer(s)]
         out = []
         end = 0
-        if self._gated and (m := self.rx.match(s)):  # (the scan finds a match after a character only)
+        if m := self.rx.match(s):  # (the scan finds a match after a character only)
             out.append(m.span())
             end = m.end()
         for m in self._scan.finditer(s):
