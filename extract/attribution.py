@@ -16,26 +16,25 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import ahocorasick
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
-from extract.required_literals import first_chars
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
 _TOKEN = re.compile(f"[^\\s{_MARKS}]+")
-_TO_LAST_MARK = re.compile(f"[\\s\\S]*[{_MARKS}]")  # matched up to a position: ends after its last mark
+# matched up to a position: ends after its last mark (``.`` with DOTALL: the repeat runs to the end at once, where a
+# class tests each character, 40% fewer instructions)
+_TO_LAST_MARK = re.compile(f"(?s).*[{_MARKS}]")
 MAX_TOKENS = 8
 _WORD_AFTER = re.compile(r"\s+\w")  # a word, not a mark, right after a phrase
 _QUOTED_NAME = re.compile(f"[^\\s{_MARKS}]+(?:\\s[^\\s{_MARKS}]+){{0,4}}\"")  # up to five words («"المرصد السوري لحقوق الإنسان"»), then the closing mark
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):  # (a tuple: built faster than a frozen dataclass, which sets each field by a call)
     """A source phrase in a sentence (normalised offsets); ``start == end`` means a pronoun (carry), or with
     ``subjectless`` a verb with no subject of its own («وأشار إلى أن …», «نقلت على إثرها …»)."""
 
@@ -48,44 +47,48 @@ class Source:
 
 
 _WORD_START = r"(?<!\w)"
-WIDE_FIRSTS = 12  # more first characters than this: a pattern opening at a word start is searched from word starts
+# any character but the commonest word characters of the normalised texts: a few ranges, tested faster than ``\W``'s
+# category, or a class of a pattern's first characters (the letters a phrase opens with are nearly every letter)
+_NOT_COMMON_WORD = "[^a-z0-9_\u0621-\u064a]"
 
 
 class WordStarts:
-    """Where a regex next matches, found without the regex engine trying it at every position: it skips to the
-    pattern's first characters (its ``skipping`` form) or, for a pattern opening at a word start (``(?<!\\w)``) whose
-    first characters are many (nearly every letter, where the engine would stop at most characters), to the non-word
-    characters, each followed by a word start."""
+    """Where a regex opening at a word start (``(?<!\\w)``) next matches, found without the regex engine trying it at
+    every position: it skips to the characters outside the commonest word characters (``_NOT_COMMON_WORD``) and tries
+    the pattern after those that are non-word characters (tested only where the pattern matches)."""
 
-    __slots__ = ("rx", "_scan", "_gated")
+    __slots__ = ("rx", "_scan")
 
     def __init__(self, pattern: str) -> None:
+        if not pattern.startswith(_WORD_START):
+            raise ValueError(f"not opening at a word start: {pattern[:40]}")
         self.rx = re.compile(pattern)
-        firsts = first_chars(pattern)  # (the class of the first characters, None when unknown)
-        self._gated = pattern.startswith(_WORD_START) and (firsts is None or len(firsts) > WIDE_FIRSTS)
-        # (the skipping form written here from the first characters: skipping() would read the pattern again)
-        self._scan = re.compile(r"\W(?=" + pattern[len(_WORD_START):] + ")") if self._gated else \
-            re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+        # (capturing the match found: ``spans`` reads it there)
+        self._scan = re.compile(_NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)")
 
     def search(self, s: str, pos: int = 0, endpos: int = sys.maxsize) -> int | None:
         """The start of the leftmost match at or after pos, None when there is none (with ``endpos``: of those
         the text up to it holds)."""
-        if not self._gated:
-            m = (self._scan or self.rx).search(s, pos, endpos)
-            return m.start() if m else None
         if pos == 0 and self.rx.match(s, 0, endpos):
             return 0
         m = self._scan.search(s, max(pos - 1, 0), endpos)  # a non-word character, the match right after it
         return m.end() if m else None
 
-    def finditer(self, s: str) -> Iterator[re.Match[str]]:
-        """``rx.finditer(s)`` (for a regex that never matches an empty string)."""
-        pos = 0
-        while (start := self.search(s, pos)) is not None:
-            m = self.rx.match(s, start)
-            assert m is not None  # (the search found a match there)
-            yield m
-            pos = m.end()
+    def spans(self, s: str) -> list[tuple[int, int]]:
+        """The spans of ``rx.finditer(s)`` (for a regex that never matches an empty string), from one pass of the
+        search's regex, which captures the match at each place it stops (a match opening inside the one before is
+        passed over, as finditer passes it): no search and match again per match."""
+        out = []
+        end = 0
+        if m := self.rx.match(s):  # (the scan finds a match after a character only)
+            out.append(m.span())
+            end = m.end()
+        for m in self._scan.finditer(s):
+            a, b = m.span(1)
+            if a >= end:
+                out.append((a, b))
+                end = b
+        return out
 
 
 class _Phrases(NamedTuple):
@@ -229,12 +232,14 @@ def _backward(w: _Lists, s: str, pos: int) -> tuple[int, int]:
     n = 0
     for m in reversed(tokens):
         gap = s[m.end():start]
-        if n >= MAX_TOKENS or (_PUNCT.search(gap) and not (gap.startswith('"') and gap.strip() == '"' and _quoted_back(s, m.end()))):
+        if n >= MAX_TOKENS or (gap != " " and _PUNCT.search(gap)  # (one space, the common gap, holds no mark)
+                               and not (gap.startswith('"') and gap.strip() == '"' and _quoted_back(s, m.end()))):
             break  # «وكانت "الشبكة السورية" قد وثقت»: a subject's name in quotation marks is passed
-        if n == 0 and m.group() in skip:
+        token = m.group()
+        if n == 0 and token in skip:
             start = m.start()
             continue
-        if m.group() in stops or (n == 0 and m.group()[0].isdigit()):  # "on May 4 reports …": a date is no source
+        if token in stops or (n == 0 and token[0].isdigit()):  # "on May 4 reports …": a date is no source
             break
         start = m.start()
         if n == 0:
@@ -384,57 +389,57 @@ def find_sources(lang: Language, s: str, met: int | None = None) -> list[Source]
                 if met == full:
                     break
     if met & 1:
-        for m in w.before.scan.finditer(s):
-            a, b, _ = _forward(w, s, m.end())
+        for ms, me in w.before.scan.spans(s):
+            a, b, _ = _forward(w, s, me)
             if b > a and relative and (r := relative.rx.search(s, a, b)):
                 a, b, _ = _forward(w, s, r.end())  # «بحسب حصيلة أعلنتها وزارة الصحة», "a toll published by X": X
             if b > a:
-                out.append(Source(a, b, m.start(), b))
+                out.append(Source(a, b, ms, b))
     if met & 2:
-        for m in w.verbs.scan.finditer(s):
-            if nouns_after and _word_before(s, m.start()) in nouns_after:
+        for ms, me in w.verbs.scan.spans(s):
+            if nouns_after and _word_before(s, ms) in nouns_after:
                 continue  # «والحد من رصد قوات النظام للطريق»، «دون نشر أي تفاصيل»: after a preposition, the verb's noun
-            a, b, closed = _forward(w, s, m.end())
+            a, b, closed = _forward(w, s, me)
             if b > a and s[a:b] not in pronouns:
-                out.append(Source(a, b, m.start(), b, joined=bool(joins) and _joined(s, m.start(), joins)))
-            elif b == a and closed and (sb := _backward(w, s, m.start()))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
-                out.append(Source(sb[0], sb[1], sb[0], m.end()))
+                out.append(Source(a, b, ms, b, joined=bool(joins) and _joined(s, ms, joins)))
+            elif b == a and closed and (sb := _backward(w, s, ms))[1] > sb[0] and s[sb[0]:sb[1]] not in pronouns:
+                out.append(Source(sb[0], sb[1], sb[0], me))
             elif b == a and closed:
-                out.append(Source(m.end(), m.end(), m.start(), m.end(), True))
+                out.append(Source(me, me, ms, me, True))
     if met & 4:
-        for m in w.after.scan.finditer(s):
-            if w.nots and s.startswith(w.nots, m.end() + 1):
+        for ms, me in w.after.scan.spans(s):
+            if w.nots and s.startswith(w.nots, me + 1):
                 continue  # "the shooting claimed the life of …": no report
-            before = s[:m.start()].rstrip()
+            before = s[:ms].rstrip()
             while (last := before.rsplit(None, 1)) and len(last) == 2 and last[1] in w.back_skip and last[0].endswith((",", "،")):
                 before = last[0]  # "…, has confirmed": the particle stands after the aside
             if before.endswith((",", "،", '"')) or not before:
-                a, b, closed = _forward(w, s, m.end())  # inversion: "…, said the ministry"
+                a, b, closed = _forward(w, s, me)  # inversion: "…, said the ministry"
                 # a phrase cut short by the word limit is no inverted subject when an aside stands before the verb
                 # ("The Observatory, a war monitor, said the strike hit a farm near the town, killing one")
                 cut = closed is None and _WORD_AFTER.match(s, b) is not None
                 if b > a and closed != "figure" and not (cut and _aside_start(lang, before) is not None):
-                    out.append(Source(a, b, m.start(), b))
+                    out.append(Source(a, b, ms, b))
                 elif (aside := _aside_start(lang, before)) is not None:
                     a, b = _backward(w, s, aside)  # "The officer, speaking on condition of anonymity, said"
                     if b > a and s[a:b] not in pronouns:
-                        out.append(Source(a, b, a, m.end()))
+                        out.append(Source(a, b, a, me))
                 continue
-            a, b = _backward(w, s, m.start())
+            a, b = _backward(w, s, ms)
             if b > a:
                 if s[a:b] in pronouns:
-                    out.append(Source(m.start(), m.start(), a, m.end()))
+                    out.append(Source(ms, ms, a, me))
                 else:
-                    out.append(Source(a, b, a, m.end()))
+                    out.append(Source(a, b, a, me))
     if met & 8:  # «بعد يوم من إعلان الجيش مقتل 71 مسلحا»: the noun of a reporting verb with a source
-        for m in w.masdar.scan.finditer(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed by a
-            # figure or a closing word
-            a, b, closed = _forward(w, s, m.end())
+        for ms, me in w.masdar.scan.spans(s):  # opening as a headline's does («إعلان حالة الطوارئ» names none), closed
+            # by a figure or a closing word
+            a, b, closed = _forward(w, s, me)
             if b > a and closed and len(s[a:b].split()) <= 3 and _opens_with(s, a, b, heads):
-                out.append(Source(a, b, m.start(), b))
-    if (colon := _colon_source(heads, s)) is not None:
+                out.append(Source(a, b, ms, b))
+    if ":" in s and (colon := _colon_source(heads, s)) is not None:  # (each test first: most sentences hold neither)
         out.append(colon)
-    if (paren := _paren_source(heads, s)) is not None:
+    if ")" in s and (paren := _paren_source(heads, s)) is not None:
         out.append(paren)
     if '"' in s and len(out) > 1:
         out = [x for x in out if not _quoted_within(s, x, out)]

@@ -6,7 +6,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract.text import detect_lang, normalise, normalise_str, sentence_langs, sentences, unmarked
+from extract.text import (_DROP_RE, _drop_re, _text_drop_re, detect_lang, normalise, normalise_str, sentence_langs,
+                          sentences, unmarked)
 
 
 def test_arabic_letter_forms_digits_and_spaces() -> None:
@@ -51,6 +52,15 @@ def test_every_normalised_character_maps_back(text: str) -> None:
         o = n.orig(j)
         assert normalise_str(text[o]) == ch
         assert n.to_norm(o) == j
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list("a .*,ءقيى\u0640\u064b\u0670\u200f\u00ad\ufeff")), max_size=30))
+def test_the_drop_regex_chosen_for_a_text_drops_what_the_full_one_drops(text: str) -> None:
+    """A text without tatweel is read by a regex without the space case, one holding none of the dropped characters
+    nor an asterisk by one finding the full stops alone: each drops what the full regex drops."""
+    for t in (text, "ء.ي ق*ي ي.ء", "ق.ي a.b ي.ء", "قـ ـت", text.replace("\u0640", "")):
+        assert _drop_re(t).split(t) == _text_drop_re(t).split(t) == _DROP_RE.split(t)
 
 
 @given(st.text(alphabet=st.sampled_from(list("ab Aقت\u0640\u064b.* \u03a3\u0130")), max_size=20))
