@@ -26,6 +26,7 @@ from extract.numbers import alternation
 MAX_SET = 64  # more strings than this in a set of exact strings, prefixes or suffixes: it is shortened
 MAX_CLAUSE = 256  # a clause with more strings than this is dropped (too costly, and rarely selective)
 MIN_LENGTH = 2  # a clause holding a shorter string is dropped (nearly every text would meet it)
+MAX_SHORT = 32  # a clause of more strings than this, all of MIN_LENGTH, is dropped too ("ab", "ai", "ar" …: as above)
 
 
 class _Info(NamedTuple):
@@ -117,7 +118,8 @@ def _own_clauses(info: _Info) -> tuple[frozenset[str], ...]:
 
 def _simplify(clauses: tuple[frozenset[str], ...]) -> tuple[frozenset[str], ...]:
     """The useful clauses: no weak or oversized one, none implied by another."""
-    kept = sorted({_minimal(c) for c in clauses if c and len(c) <= MAX_CLAUSE and min(map(len, c)) >= MIN_LENGTH},
+    kept = sorted({m for c in clauses if c and len(c) <= MAX_CLAUSE and min(map(len, c)) >= MIN_LENGTH
+                   and (len(m := _minimal(c)) <= MAX_SHORT or max(map(len, m)) > MIN_LENGTH)},
                   key=lambda c: (len(c), sorted(c)))
     out: list[frozenset[str]] = []
     for c in kept:
