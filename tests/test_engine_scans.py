@@ -151,7 +151,7 @@ def test_the_rules_scan_meets_the_report_lists_as_their_gate(code: str, data: st
     report lists' bits as their own gate's automaton does."""
     s = "".join(data.draw(st.lists(st.sampled_from(_SOURCE_PIECES[code]), max_size=16)))
     L = language(code)
-    _steps, scan, _needs, _runnable, ruled = _plan(L)
+    _steps, scan, _needs, _runnable, ruled, _by_met = _plan(L)
     automaton, _full = attribution._lists(L).gate
     met = 0
     for _end, bits in automaton.iter(s):
