@@ -383,6 +383,7 @@ def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
             by_met.clear()
         by_met[met] = todo
     trailing_re = L.numbers.trailing_re
+    ss = repeat(s)  # (one endless iterator shared by the rules' maps: each takes only as many as it has places)
     for rule, at, rx, names, figures, others in todo:
         if at >= 3:  # a rule with a head: tried only where a head opens, as finditer would find its matches
             at_heads = heads[at - 3]
@@ -393,7 +394,7 @@ def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
             # what finditer finds: the first match at or after the end of the one before (a rule's match is never
             # empty). The first is looked for by one map over the heads (most rules find none); after a match, the
             # heads inside it are passed over, as before
-            m = next(filter(None, map(rx.match, repeat(s), at_heads)), None)
+            m = next(filter(None, map(rx.match, ss, at_heads)), None)
             if m is None:
                 continue
             found, after, match = [m], m.end(), rx.match
@@ -416,7 +417,7 @@ def _run_rules(L: Language, s: str, met: int) -> list[_Match]:
                 a, b = k.start, k.end
                 free = [p for p in free if p < a or p >= b]
             free_of = len(kept)
-            found = [*filter(None, map(rx.match, repeat(s), free))]
+            found = [*filter(None, map(rx.match, ss, free))]
             if not found:
                 continue
         else:
