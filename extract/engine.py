@@ -697,11 +697,12 @@ def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: at
             found.append(m.span())
         return found
     pos = 0
-    while True:
+    while True:  # (a phrase found from ``upto`` on is not matched: it would end the list)
         if first is not None:
-            m = (x := first.search(s, pos, end)) is not None and rx.match(s, x)
+            m = (x := first.search(s, pos, end)) is not None and x < upto and rx.match(s, x)
         else:
-            m = (h := head.search(s, pos, end)) is not None and rx.search(s, max(pos, _words_before(s, h, _PERP_MODS)))
+            m = (h := head.search(s, pos, end)) is not None and (x := max(pos, _words_before(s, h, _PERP_MODS))) < upto \
+                and rx.search(s, x)
         if not m or m.start() >= upto:
             return found
         found.append(m.span())
