@@ -733,9 +733,12 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
             gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
         words = max((len(h.split()) for h in heads), default=1) + (_PERP_MODS if mods else 0)
+        reach = ""  # ``(?:\S*\s+){0,words}\S*`` as nested alternatives, which the regex engine runs faster than a
+        for _ in range(words):  # repeated group (replay of `_phrases`: 38.2 → 36.8 M on syn)
+            reach = r"(?:\s+\S*" + reach + "|)"
         rx = L.__dict__["_perp"] = (re.compile(pattern), None if mods else attribution.WordStarts(pattern),
                                     attribution.WordStarts(head) if mods else None, gate,
-                                    re.compile(rf"(?:\S*\s+){{0,{words}}}\S*"))
+                                    re.compile(r"\S*" + reach))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto))
