@@ -18,7 +18,7 @@ import ahocorasick
 from extract import attribution
 from extract.actors import Actor, actors
 from extract.dates import event_date
-from extract.gc_pause import cycle_collector_paused
+from extract.gc_pause import call_paused
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
 from extract.conventions import Figure, fixed
@@ -143,8 +143,8 @@ def extract_claims(text: str, doc: str = "", lang: str | None = None, published:
     """Every casualty or loss figure of a text as claims, each with its evidence span and the rule behind it."""
     if not isinstance(text, str) or not text.strip():
         return []
-    with cycle_collector_paused():  # no reference cycles are made: the passes only cost (about 0.3 s of a first call)
-        return _extract(text, doc, lang, published)
+    # no reference cycles are made: the passes only cost (about 0.3 s of a first call)
+    return call_paused(_extract, text, doc, lang, published)
 
 
 def _extract(text: str, doc: str, lang: str | None, published: date | None) -> list[Claim]:

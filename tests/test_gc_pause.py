@@ -4,7 +4,7 @@ from __future__ import annotations
 import gc
 
 from extract import extract_claims
-from extract.gc_pause import cycle_collector_paused
+from extract.gc_pause import call_paused, cycle_collector_paused
 
 
 def test_the_collector_is_paused_inside_and_restored_after() -> None:
@@ -16,6 +16,22 @@ def test_the_collector_is_paused_inside_and_restored_after() -> None:
     try:
         with cycle_collector_paused():
             pass
+        assert not gc.isenabled()  # a caller's own pause is kept
+    finally:
+        gc.enable()
+
+
+def test_a_call_runs_with_the_collector_paused_and_restores_it() -> None:
+    assert call_paused(gc.isenabled) is False
+    assert gc.isenabled()
+    try:
+        call_paused(int, "x")  # raises: the collector is restored all the same
+    except ValueError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert call_paused(max, 2, 3) == 3
         assert not gc.isenabled()  # a caller's own pause is kept
     finally:
         gc.enable()
