@@ -6,8 +6,6 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import Any
 
-from _sha1 import sha1 as _sha1  # (CPython's own SHA-1: 7,500 instructions a claim id against hashlib's OpenSSL 9,800)
-
 CATEGORIES = ("killed", "injured", "casualties", "captured", "missing", "destroyed")
 QUALIFIERS = ("exact", "more_than", "at_least", "about", "nearly", "up_to", "fewer_than", "range", "vague", "unquantified")
 VICTIM_TYPES = ("civilian", "combatant", "unknown")
@@ -22,7 +20,8 @@ def text_hash(text: str) -> str:
 
 def make_claim_id(doc_hash: str, start: int, end: int, category: str, asset: str | None = None) -> str:
     """Same document text and span give the same id on every run."""
-    return _sha1(f"{doc_hash}:{start}:{end}:{category}:{asset or ''}".encode()).hexdigest()[:16]
+    key = f"{doc_hash}:{start}:{end}:{category}:{asset or ''}"
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
 
 @dataclass(slots=True)
