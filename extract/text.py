@@ -257,17 +257,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
                 continue
         elif first == ";" and _ENTITY.search(text, max(pos, at - 6), at):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
-        end = at if first == "\n" else after  # (line breaks are white space, the stops are not)
-        if end - pos > MAX_SENTENCE:
-            _add(text, pos, end, spans)
-        else:  # (_add's strip inlined: a call per sentence saved)
-            start = pos
-            while start < end and text[start].isspace():  # (str.strip's white space is str.isspace's)
-                start += 1
-            while end > start and text[end - 1].isspace():
-                end -= 1
-            if start < end:
-                spans.append((start, end))
+        _add(text, pos, at if first == "\n" else after, spans)  # (line breaks are white space, the stops are not)
         pos = after
     _add(text, pos, len(text), spans)
     return spans
