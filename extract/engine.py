@@ -314,6 +314,11 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
     return None
 
 
+def _longest_words(L: Language, key: str) -> frozenset[str]:
+    """The longest word of each phrase of the language's list ``key``: a text holding none of them holds no phrase."""
+    return frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get(key, [])) if w)
+
+
 def _plan(L: Language) -> tuple:
     """The rules of a language as (rule, where it is tried (0: everywhere, 1: where a figure starts, 2: at the
     start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
@@ -321,15 +326,15 @@ def _plan(L: Language) -> tuple:
     which rules need a clause not met (they are not run), the rules to run for each set of rules dropped
     (filled as sets turn up), the first bit of the clauses after the rules', found by the same scan for
     other readers of the sentence: the report lists' words (``attribution.gate_words``, for ``find_sources``), then
-    the longest word of each ``cumulative`` phrase (``_cumulative``), and the rules to run for each met value
-    (filled as values turn up)."""
+    the longest word of each ``cumulative`` phrase (``_cumulative``), then of each perpetrator head (``_perpetrator``),
+    and the rules to run for each met value (filled as values turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
         ruled = len(clauses)
         clauses += attribution.gate_words(L)
-        clauses.append(frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get("cumulative", [])) if w))
+        clauses += (_longest_words(L, "cumulative"), _longest_words(L, "perpetrators"))
         steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
@@ -581,7 +586,8 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
     self_reported = None
     if who and who.side and party:
         self_reported = who.side == party
-    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s, st.runs[code, s][1]) else "incident")
+    met = st.runs[code, s][1]  # the rules' scan of the sentence
+    scope = parent.scope if parent else m.rule.scope or ("cumulative" if _cumulative(L, s, met) else "incident")
     conf = m.rule.confidence - (0.1 if fig.qualifier == "vague" else 0.2 if fig.qualifier == "unquantified" else 0.0)
     where = _place(st, s0, e0, start, end, claimed_span)
     place = where[2] if where else None
@@ -592,7 +598,7 @@ def _claim(st: _DocState, L: Language, code: str, m: _Match, s: str, ns: int, s0
         st.text[start:end], start, end, sentence, m.rule.name, EXTRACTOR_VERSION,  # quote … extractor_version
         asset, fig.convention, victims, party, victim_type, [],  # asset, convention, victims, party, victim_type, includes
         claimed_by, who.name if who else None, who.type if who else "unknown",  # claimed_by, claimant, claimant_type
-        self_reported, _perpetrator(L, st, ns, s, m.start, upto),  # self_reported, perpetrator
+        self_reported, _perpetrator(L, st, ns, s, m.start, upto, met),  # self_reported, perpetrator
         st.text[where[0]:where[1]] if where else None,  # location
         place.name if place else None, place.country if place else None,  # place, country
         place.lat if place else None, place.lon if place else None,  # lat, lon
@@ -717,9 +723,12 @@ def _phrases(rx: re.Pattern[str], first: attribution.WordStarts | None, head: at
         pos = m.end()
 
 
-def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, upto: int | None = None) -> str | None:
+def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, upto: int | None = None,
+                 met: int | None = None) -> str | None:
     """Who caused the harm, where the sentence names it: the nearest perpetrator phrase before the figure. ``upto``:
-    no later figure of the sentence is asked for (its phrases are found that far: at least ``fig_start``)."""
+    no later figure of the sentence is asked for (its phrases are found that far: at least ``fig_start``); ``met``:
+    the rules' scan of the sentence, if it went through them (a sentence holding no head's longest word, ~70%, holds
+    no phrase)."""
     rx = L.__dict__.get("_perp")
     if rx is None:
         import re
@@ -735,8 +744,8 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
         gate = None
         if heads:
             gate = ahocorasick.Automaton()
-            for h in heads:
-                gate.add_word(max(h.split(" "), key=len), True)
+            for w in _longest_words(L, "perpetrators"):
+                gate.add_word(w, True)
             gate.make_automaton()
         # searching for the first phrase, or (modifiers before the head hide where a phrase starts) for a head
         words = max((len(h.split()) for h in heads), default=1) + (_PERP_MODS if mods else 0)
@@ -748,7 +757,8 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
                                     re.compile(r"\S*" + reach))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto))
+        held = met is None or (met >> (_plan(L)[4] + len(attribution.GATED) + 1)) & 1
+        last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto) if held else [])
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
         return None

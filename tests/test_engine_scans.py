@@ -32,6 +32,8 @@ def test_perpetrator_phrases_are_the_plain_scans(code: str, data: st.DataObject)
     assert _phrases(*rx, s) == spans
     upto = data.draw(st.integers(0, len(s) + 1))
     assert _phrases(*rx, s, upto) == [x for x in spans if x[0] < upto]
+    if spans:  # the rules' literal scan meets the heads' words (a sentence it finds none in is given no phrase)
+        assert _plan(L)[1].met(s) >> (_plan(L)[4] + len(attribution.GATED) + 1) & 1
 
 
 @pytest.mark.parametrize("code", ["ar", "en"])
