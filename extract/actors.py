@@ -50,15 +50,18 @@ class Actors:
         self._claimed: dict[str, Actor] = {}  # source phrase → its claimant (the same sources recur)
         self._parties: dict[str, Actor | None] = {}  # victims phrase → its party (so do victims)
 
-    def party(self, phrase: str | None) -> Actor | None:
-        """The party named in a victims phrase, if any."""
+    def party(self, phrase: str | None, normalised: bool = False) -> Actor | None:
+        """The party named in a victims phrase, if any. ``normalised``: the phrase is ``normalise_str``'s output,
+        which normalising again leaves as it is unless it holds a full stop or an asterisk (one may now stand
+        between two Arabic letters: a mark between was dropped), so it is not normalised again."""
         if not phrase:
             return None
         known = self._parties
         a = known.get(phrase, known)
         if a is known:
-            a = _find(self._party_re, self.parties, phrase) or (
-                _find(self._fallback_re, self.fallback, phrase) if self._fallback_re else None)
+            n = " ".join(phrase.split()) if normalised and "." not in phrase and "*" not in phrase else _n(phrase)
+            a = _find(self._party_re, self.parties, n) or (
+                _find(self._fallback_re, self.fallback, n) if self._fallback_re else None)
             if len(known) >= 16384:
                 known.clear()
             known[phrase] = a
@@ -70,9 +73,9 @@ class Actors:
             return None
         a = self._claimed.get(phrase)
         if a is None:
-            a = _find(self._claimant_re, self.claimants, phrase, self._contractions) or _find(self._party_re, self.parties, phrase)
+            n = _n(phrase)
+            a = _find(self._claimant_re, self.claimants, n, self._contractions) or _find(self._party_re, self.parties, n)
             if a is None:
-                n = _n(phrase)
                 ctype = next((ctype for ctype, rx in self.keywords if rx.search(n)), "unknown")
                 name = unmarked(phrase)  # one label however it is marked or capitalised
                 if name.startswith(self._openings):
@@ -115,14 +118,13 @@ def _gate(index: dict[str, Actor]) -> ahocorasick.Automaton | None:
     return automaton
 
 
-def _find(names: tuple[re.Pattern[str], ahocorasick.Automaton | None], index: dict[str, Actor], phrase: str,
+def _find(names: tuple[re.Pattern[str], ahocorasick.Automaton | None], index: dict[str, Actor], n: str,
           contractions: tuple[tuple[re.Pattern[str], str, str], ...] = ()) -> Actor | None:
-    """The actor of the longest name in ``phrase`` (``names``: the names' regex and ``_gate``); for a source phrase
-    (``contractions`` given) also with each contraction written out («حصيلة للمرصد السوري»: a source; in a victims
-    phrase «معقل للمعارضة» names whose stronghold it is, not the victims)."""
+    """The actor of the longest name in the phrase ``n`` (normalised, by ``_n``; ``names``: the names' regex and
+    ``_gate``); for a source phrase (``contractions`` given) also with each contraction written out («حصيلة للمرصد
+    السوري»: a source; in a victims phrase «معقل للمعارضة» names whose stronghold it is, not the victims)."""
     rx, gate = names
     best = None
-    n = _n(phrase)
     written_out = [c.sub(out, n) for c, out, short in contractions if short in n]
     for t in (n, *written_out) if written_out else (n,):
         if gate is not None and next(gate.iter(t), None) is None:

@@ -840,7 +840,7 @@ def _context_party(L: Language, text: str, norm: Normalised, start: int, end: in
             g = next(i for i in range(1, (rx.groups or 1) + 1) if m.group(i) is not None)
             chars[m.start(g):m.end(g)] = " " * (m.end(g) - m.start(g))
         window = "".join(chars)
-    return actors().party(window)
+    return actors().party(window, normalised=True)
 
 
 def _orig(st: _DocState, ns: int, span: tuple[int, int] | None) -> str | None:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from extract import attribution, engine
-from extract.actors import _find, actors
+from extract.actors import _find, _n, actors
 from extract.conventions import exact
 from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
@@ -115,7 +115,18 @@ def test_actor_gates_skip_only_phrases_without_a_name(data: st.DataObject) -> No
     a = actors()
     for (rx, gate), index, contractions in ((a._party_re, a.parties, ()), (a._fallback_re, a.fallback, ()),
                                             (a._claimant_re, a.claimants, a._contractions)):
-        assert _find((rx, gate), index, s, contractions) == _find((rx, None), index, s, contractions)
+        assert _find((rx, gate), index, _n(s), contractions) == _find((rx, None), index, _n(s), contractions)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["ا", "ب", "ة", "ى", "أ", "ی", "ک", "\u064b", "\u0651", "\u0640", "\u200f", ".", "*",
+                                 "٫", "٬", " ", "\t", "\\", "A", "Σ", "İ", "x", "5", "٥"]), max_size=12))
+def test_a_normalised_phrase_without_a_stop_or_asterisk_normalises_to_itself(pieces: list[str]) -> None:
+    """``Actors.party`` does not normalise again a phrase given as ``normalise_str``'s output (``_context_party``'s
+    window) unless it holds a full stop or an asterisk: nothing else changes by it."""
+    w = normalise_str("".join(pieces))
+    if "." not in w and "*" not in w:
+        assert normalise_str(w) == w
 
 
 _MARK_PIECES = {code: [*_norm_list(language(code).data.get("perpetrator_marks", []))[::3],
