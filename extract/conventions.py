@@ -1,9 +1,9 @@
 """The figure conventions table (extract/data/conventions.yaml): phrase kinds → low / best / high."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from extract.yaml_data import read_yaml
 
@@ -11,8 +11,7 @@ from extract.yaml_data import read_yaml
 PATH = Path(__file__).parent / "data" / "conventions.yaml"
 
 
-@dataclass(frozen=True)
-class Figure:
+class Figure(NamedTuple):  # (a tuple: built faster than a frozen dataclass, which sets each field by a call)
     """A figure as a range, with the qualifier and the conventions row (None when the text gives the number)."""
 
     low: int
