@@ -556,12 +556,18 @@ def governing(lang: Language, sources: list[Source], fig_start: int, fig_end: in
     the sentence's, «… راح ضحيتها عنصر، وأشار إلى أن …»: an earlier sentence's source would be carried), nor a
     verb joined by a conjunction after a comma («وسقط عدد من القتلى، وقال المرصد إن 16 شخصا قتلوا»: its clause
     reports what follows it)."""
-    if not sources:
-        return None
-    before = [x for x in sources if x.clause_start <= fig_start and not (x.start < fig_end and fig_start < x.end)]
-    if before:
-        return max(before, key=lambda x: x.clause_start)
-    after = [x for x in sources if x.clause_start >= fig_end and not x.subjectless and not x.joined
-             and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start))
-             and not (s is not None and _clause_opens(lang).search(s, max(fig_end, x.clause_start - 20), x.clause_start))]
-    return min(after, key=lambda x: x.clause_start) if after else None
+    # (loops keeping the first nearest, not lists and max/min with a key: replay of its calls 22.1 → 12.3 M on syn)
+    best = None
+    for x in sources:
+        if x.clause_start <= fig_start and (best is None or x.clause_start > best.clause_start) \
+                and not (x.start < fig_end and fig_start < x.end):
+            best = x
+    if best is not None:
+        return best
+    for x in sources:
+        if x.clause_start >= fig_end and (best is None or x.clause_start < best.clause_start) \
+                and not x.subjectless and not x.joined \
+                and not (s is not None and x.start == x.clause_start and not _PUNCT.search(s, fig_end, x.start)) \
+                and not (s is not None and _clause_opens(lang).search(s, max(fig_end, x.clause_start - 20), x.clause_start)):
+            best = x
+    return best
