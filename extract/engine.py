@@ -639,7 +639,7 @@ def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
     """The place of a figure: the nearest named in its sentence (not one that is the whole claimant: «موسكو» in
     «أعلنت موسكو» is who speaks), else the last named before it, else the first."""
     near = st.__dict__.get("_near")
-    if near is None or near[0] != (s0, e0):  # the sentence's places, listed once per sentence (not once per figure)
+    if near is None or near[0] != s0:  # the sentence's places, listed once per sentence (not once per figure)
         places = st.places
         if st.place_bounds:  # (a slice by bisection, not a pass over all the text's places per sentence)
             starts, ends = st.place_bounds
@@ -650,16 +650,18 @@ def _place(st: _DocState, s0: int, e0: int, start: int, end: int,
             inside = [p for p in places if s0 <= p[0] and p[1] <= e0]
             before = [p for p in places if p[1] <= s0]
             other = before[-1] if before else places[0] if places else None
-        near = st.__dict__["_near"] = ((s0, e0), inside, other)
+        near = st.__dict__["_near"] = (s0, inside, other)
     inside = near[1]
+    if not inside:  # (most sentences name no place: no list built, no key called; replay 29.7 → 21.6 M on syn)
+        return near[2]
     if claimant:
         inside = [p for p in inside if not (claimant[0] <= p[0] and p[1] <= claimant[1]
                                             and not _WORD.search(st.text[claimant[0]:p[0]] + st.text[p[1]:claimant[1]]))]
     if len(inside) > 1 and _dateline(st.text, inside[0]):  # "QAMISHLI, Syria (North Press) –": the reporter's town
         inside = [p for p in inside[1:] if p[2].level != "country"] or inside
-    if inside:
+    if len(inside) > 1:
         return min(inside, key=lambda p: (p[2].level == "country", min(abs(p[0] - end), abs(start - p[1]))))
-    return near[2]
+    return inside[0] if inside else near[2]
 
 
 def _dateline(text: str, p: tuple[int, int, Place]) -> bool:
