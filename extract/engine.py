@@ -805,8 +805,12 @@ def _mixed(L: Language, s: str, start: int, end: int) -> bool:
         from extract.lexicon import _norm_list
         from extract.numbers import alternation
         words = _norm_list(L.data.get("mixed_victims", []))
-        rx = L.__dict__["_mixed"] = re.compile(r"\W{0,3}(?:" + alternation(words) + r")(?!\w)") if words else False
-    return bool(rx) and (rx.match(s, end) is not None or rx.search(s, start, end) is not None)
+        alt = alternation(words)
+        # inside the phrase, the words searched for without the marks before them (the same answer: the marks may be
+        # none), so that the regex engine skips to their first letters (replay 4.9 → 3.3 M on syn)
+        rx = L.__dict__["_mixed"] = (re.compile(r"\W{0,3}(?:" + alt + r")(?!\w)"),
+                                     re.compile(r"(?:" + alt + r")(?!\w)")) if words else False
+    return bool(rx) and (rx[0].match(s, end) is not None or rx[1].search(s, start, end) is not None)
 
 
 def _context_party(L: Language, text: str, norm: Normalised, start: int, end: int) -> Actor | None:

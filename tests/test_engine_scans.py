@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from extract import attribution, engine
 from extract.actors import _find, _n, actors
 from extract.conventions import exact
-from extract.engine import _context_party, _num_starts, _perpetrator, _phrases, _plan
+from extract.engine import _context_party, _mixed, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise, normalise_str
 from tests.examples import cases
@@ -127,6 +127,23 @@ def test_a_normalised_phrase_without_a_stop_or_asterisk_normalises_to_itself(pie
     w = normalise_str("".join(pieces))
     if "." not in w and "*" not in w:
         assert normalise_str(w) == w
+
+
+_MIXED_PIECES = {code: [*_norm_list(language(code).data.get("mixed_victims", []))[::2], "و", "the", "x", " ", ", ",
+                        "،", "(", "5"] for code in ("ar", "en")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.data())
+def test_mixed_victims_search_inside_the_phrase_is_the_one_with_marks(code: str, data: st.DataObject) -> None:
+    """``_mixed`` searches the phrase for the words without the marks that may stand before them: the same answer."""
+    s = "".join(data.draw(st.lists(st.sampled_from(_MIXED_PIECES[code]), max_size=10)))
+    a = data.draw(st.integers(0, len(s)))
+    b = data.draw(st.integers(a, len(s)))
+    L = language(code)
+    _mixed(L, "", 0, 0)  # builds the language's regexes
+    with_marks, bare = L.__dict__["_mixed"]
+    assert (with_marks.search(s, a, b) is None) == (bare.search(s, a, b) is None)
 
 
 _MARK_PIECES = {code: [*_norm_list(language(code).data.get("perpetrator_marks", []))[::3],
