@@ -153,6 +153,8 @@ class NumberLexicon:
         if self._qual_re and (m := self._qual_re.match(t)) and self._core_re.search(t, m.end()):
             row = self._quals.get(_squash(m.group(1)))
             t = t[m.end():]
+            if t.isdigit() and t.isascii() and len(t) < 10:  # a qualifier and digits ("at least 12"): what the rest reads
+                return qualified(row, int(t)) if row else exact(int(t))
         if self._after_re and (m := self._after_re.search(t)):
             row = row or self._quals_after.get(_squash(m.group(1)))
             t = t[: m.start()]

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from extract import attribution, engine
 from extract.actors import _find, _n, actors
-from extract.conventions import exact
+from extract.conventions import exact, qualified
 from extract.engine import _context_party, _mixed, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise, normalise_str
@@ -242,3 +242,12 @@ def test_digits_alone_parse_as_their_value(code: str, phrase: str) -> None:
     N = language(code).numbers
     n = N.value(phrase.strip())
     assert N.parse(phrase) == (None if n is None else exact(n))
+
+
+@given(st.sampled_from(["ar", "en"]), st.data(), st.from_regex(r"[0-9]{1,9}", fullmatch=True))
+def test_a_qualifier_and_digits_parse_as_the_qualified_value(code: str, data: st.DataObject, digits: str) -> None:
+    """``parse``'s shortcut for a qualifier and digits ("at least 12", «اكثر من 14») gives the qualifier's conventions
+    row applied to the digits' value, as its general path does."""
+    N = language(code).numbers
+    q = data.draw(st.sampled_from(sorted(N.qualifiers)))
+    assert N.parse(f"{q} {digits}") == qualified(N.qualifiers[q], int(digits))
