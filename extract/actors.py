@@ -53,7 +53,8 @@ class Actors:
     def party(self, phrase: str | None, normalised: bool = False) -> Actor | None:
         """The party named in a victims phrase, if any. ``normalised``: the phrase is ``normalise_str``'s output,
         which normalising again leaves as it is unless it holds a full stop or an asterisk (one may now stand
-        between two Arabic letters: a mark between was dropped), so it is not normalised again."""
+        between two Arabic letters: a mark beside it was dropped, a letter beside it mapped), so it is not
+        normalised again."""
         if not phrase:
             return None
         known = self._parties
