@@ -35,6 +35,7 @@ class _Lang:
     words: re.Pattern  # weekdays and relative words, with what may not stand around them
     named: WordStartScan  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
     gate: ahocorasick.Automaton  # the longest word of each: a text holding none has no ``named`` word (one pass)
+    gate_words: frozenset[str]  # (the gate's words)
     cased: frozenset[str]  # month names that are a month only when capitalised ("May")
     not_before: re.Pattern  # "next", "every" just before a weekday
 
@@ -67,13 +68,19 @@ def _lang(code: str) -> _Lang:
     not_before = _alt(key(w) for w in data.get("not_before") or []) or "(?!)"
     words = re.compile(rf"(?<!\w)(?P<w>{_alt(list(weekdays) + list(relative))})(?!\w)(?! (?:{not_after})(?!\w))")
     named = WordStartScan(r"(?<!\w)", rf"(?:{month}|{_alt(list(weekdays) + list(relative))})(?!\w)")
+    gate_words = frozenset(max(w.split(" "), key=len) for w in [*months, *weekdays, *relative] if w)
     gate = ahocorasick.Automaton()
-    for w in [*months, *weekdays, *relative]:
-        if w:
-            gate.add_word(max(w.split(" "), key=len), True)
+    for w in gate_words:
+        gate.add_word(w, True)
     gate.make_automaton()
-    return _Lang(months, weekdays, relative, explicit, words, named, gate, frozenset(cased),
+    return _Lang(months, weekdays, relative, explicit, words, named, gate, gate_words, frozenset(cased),
                  re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
+
+
+def day_words(lang: str) -> frozenset[str]:
+    """The longest word of each month, weekday and relative phrase of a language: a normalised sentence holding none
+    of them names no day (``event_date``'s ``words``)."""
+    return _lang(lang).gate_words
 
 
 def _norm(s: str) -> str:
@@ -157,13 +164,14 @@ def parse_date(s, lang: str | None = None) -> date | None:
     return _parse_str(s[:200], lang)
 
 
-def _event(sentence: str, published: date | None, lang: str, text: str) -> date | None:
+def _event(sentence: str, published: date | None, lang: str, text: str, words: bool | None = None) -> date | None:
     """The event date of a sentence; ``text``: ``normalise_str(sentence)``, as _norm (normalising turns the Arabic
-    digits into ASCII ones too)."""
+    digits into ASCII ones too); ``words``: as ``event_date``'s."""
     spec = _lang(lang)
     # (the gate turns away 80% of the sentences with figures: 23,000 → 16,000 instructions a sentence, synthetic)
     dash = _ISO_DASH.search(text) is not None
-    if not (dash or next(spec.gate.iter(text), None) is not None and spec.named.found(text)):
+    if not (dash or (next(spec.gate.iter(text), None) is not None if words is None else words)
+            and spec.named.found(text)):
         return None
     found = _explicit(text, sentence, spec, published, dash)  # (the digits are no month name, and never upper case)
     if found or published is None:
@@ -183,12 +191,14 @@ def _event(sentence: str, published: date | None, lang: str, text: str) -> date 
     return today
 
 
-def event_date(sentence: str, published, lang: str | None, normalised: str | None = None) -> date | None:
+def event_date(sentence: str, published, lang: str | None, normalised: str | None = None,
+               words: bool | None = None) -> date | None:
     """The date a sentence's figure refers to, when the sentence says it; None otherwise.
 
     Explicit dates are read as written (a missing year from ``published``); relative days and weekdays need
     ``published``: a weekday is the most recent such day on or before the publication date. ``normalised``:
-    ``normalise_str(sentence)``, when the caller has it.
+    ``normalise_str(sentence)``, when the caller has it; ``words``: False when the caller's own scan tells that the
+    sentence holds none of the language's ``day_words``, True when it may (None: the gate reads the sentence, a pass).
     """
     if not sentence:
         return None
@@ -198,7 +208,7 @@ def event_date(sentence: str, published, lang: str | None, normalised: str | Non
     if found is _EVENTS:
         if len(_EVENTS) >= 16384:
             _EVENTS.clear()
-        found = _EVENTS[key] = _event(*key, normalise_str(sentence) if normalised is None else normalised)
+        found = _EVENTS[key] = _event(*key, normalise_str(sentence) if normalised is None else normalised, words)
     return found
 
 

@@ -17,7 +17,7 @@ import ahocorasick
 
 from extract import attribution
 from extract.actors import Actor, actors
-from extract.dates import event_date
+from extract.dates import day_words, event_date
 from extract.gc_pause import call_paused
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
@@ -271,7 +271,9 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     quoted = _quoting_source(st, ns)
     sentence = st.text[s:e]
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
-    when = event_date(sentence, st.published, code, alone)
+    # (the rules' scan tells whether it holds a month, weekday or relative word: event_date's gate spared)
+    when = event_date(sentence, st.published, code, alone,
+                      bool(st.runs[code, ntext][1] >> (_plan(L)[4] + len(attribution.GATED) + 1) & 1))
     upto = max(map(_START, matches))  # (no figure asks for a perpetrator phrase after the last match's start)
     for m in matches:
         claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted, upto)
@@ -321,8 +323,8 @@ def _plan(L: Language) -> tuple:
     which rules need a clause not met (they are not run), the rules to run for each set of rules dropped
     (filled as sets turn up), the first bit of the clauses after the rules', found by the same scan for
     other readers of the sentence: the report lists' words (``attribution.gate_words``, for ``find_sources``), then
-    the longest word of each ``cumulative`` phrase (``_cumulative``), and the rules to run for each met value
-    (filled as values turn up)."""
+    the longest word of each ``cumulative`` phrase (``_cumulative``), then the dates' ``day_words`` (``event_date``),
+    and the rules to run for each met value (filled as values turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
@@ -330,6 +332,7 @@ def _plan(L: Language) -> tuple:
         ruled = len(clauses)
         clauses += attribution.gate_words(L)
         clauses.append(frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get("cumulative", [])) if w))
+        clauses.append(day_words(L.code))
         steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
