@@ -16,7 +16,7 @@ from pathlib import Path
 import ahocorasick
 
 from extract.numbers import alternation
-from extract.required_literals import WordStartScan
+from extract.required_literals import WordStartScan, finditer, skipping
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -32,6 +32,9 @@ class _Lang:
     weekdays: dict[str, int]
     relative: dict[str, int]
     explicit: re.Pattern  # day-month(-year) and month-day(-year) phrases
+    # where the first of them opens: the regex engine skips to their first characters (digits, months' first letters)
+    # instead of trying both look-behinds at every position (rc: `event_date` 44.7 → 37.1 M)
+    explicit_first: re.Pattern | None
     words: re.Pattern  # weekdays and relative words, with what may not stand around them
     named: WordStartScan  # where a month, weekday or relative word stands (with _ISO_DASH, the prefilter)
     gate: ahocorasick.Automaton  # the longest word of each: a text holding none has no ``named`` word (one pass)
@@ -73,8 +76,8 @@ def _lang(code: str) -> _Lang:
     for w in gate_words:
         gate.add_word(w, True)
     gate.make_automaton()
-    return _Lang(months, weekdays, relative, explicit, words, named, gate, gate_words, frozenset(cased),
-                 re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
+    return _Lang(months, weekdays, relative, explicit, skipping(explicit.pattern), words, named, gate, gate_words,
+                 frozenset(cased), re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 
 
 def day_words(lang: str) -> frozenset[str]:
@@ -105,7 +108,7 @@ def _explicit(text: str, original: str, lang: _Lang, published: date | None, iso
     m = _ISO.search(text) if iso else None
     if m:
         return _make(int(m[1]), int(m[2]), int(m[3]))
-    for m in lang.explicit.finditer(text):
+    for m in finditer(lang.explicit, lang.explicit_first, text):
         name = m["m"] or m["m2"]
         at = m.start("m" if m["m"] else "m2")
         if name in lang.cased and len(original) == len(text) and not original[at].isupper():

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from extract.dates import _EVENTS, _ISO_DASH, _alt, _lang, day_words, event_date, parse_date
+from extract.required_literals import finditer
 from extract.text import normalise_str
 
 FRI = date(2024, 1, 19)  # a Friday
@@ -91,6 +92,19 @@ def test_a_sentence_without_day_words_names_no_day(code: str) -> None:
         _EVENTS.clear()
         if not held:
             assert found is None or _ISO_DASH.search(normalise_str(sentence))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["ar", "en"]), st.lists(st.sampled_from(
+    ["7", "19", "31", "2024", "april", "jan", "may", "يناير", "نيسان/ابريل", "كانون الثاني", "th", "of", " ", ".", ",",
+     "x", "_", "é"]), max_size=10))
+def test_explicit_dates_are_found_from_their_first_character(code: str, pieces: list[str]) -> None:
+    """The explicit dates' scan, started where the first one opens (found by skipping to their first characters),
+    finds what the plain regex finds."""
+    text, spec = "".join(pieces), _lang(code)
+    assert spec.explicit_first is not None
+    found = [m.span() for m in finditer(spec.explicit, spec.explicit_first, text)]
+    assert found == [m.span() for m in spec.explicit.finditer(text)]
 
 
 def test_relative_needs_a_publication_date():
