@@ -16,7 +16,8 @@ from pathlib import Path
 import ahocorasick
 
 from extract.numbers import alternation
-from extract.required_literals import WordStartScan, finditer, skipping
+from extract.regex_cache import compile_all
+from extract.required_literals import WordStartScan, finditer, skipping_pattern
 from extract.text import normalise_str
 from extract.yaml_data import read_yaml
 
@@ -62,7 +63,7 @@ def _lang(code: str) -> _Lang:
     b, e = (r"(?<![\w])", r"(?![\w])")
     suffix = f"(?:{_alt(data['day_suffixes'])})?" if data.get("day_suffixes") else ""  # "7th"
     of = f"(?:(?:{_alt(data['day_month_joiners'])})\\s+)?" if data.get("day_month_joiners") else ""  # "7th of April"
-    explicit = re.compile(
+    explicit_pattern = (
         rf"{b}(?<!\d)(?P<d>[12]\d|3[01]|0?[1-9]){suffix}(?!\d)\s+{of}{month2}{e}\.?(?:,?\s*{_YEAR})?"
         rf"|{b}(?P<m2>{month})\.?\s+(?P<d2>[12]\d|3[01]|0?[1-9]){suffix}(?!\d)"
         rf"(?:,?\s*(?P<y2>(?:19|20)\d\d)(?!\d))?"
@@ -76,7 +77,11 @@ def _lang(code: str) -> _Lang:
     for w in gate_words:
         gate.add_word(w, True)
     gate.make_automaton()
-    return _Lang(months, weekdays, relative, explicit, skipping(explicit.pattern), words, named, gate, gate_words,
+    # (the explicit dates' two regexes are read from the regex store: compiling them costs about 40 M instructions)
+    first = skipping_pattern(explicit_pattern)
+    explicit, explicit_first = (compile_all([explicit_pattern, first], f"dates-{code}") if first
+                                else (re.compile(explicit_pattern), None))
+    return _Lang(months, weekdays, relative, explicit, explicit_first, words, named, gate, gate_words,
                  frozenset(cased), re.compile(rf"(?<!\w)(?:{not_before})\s+$"))
 
 

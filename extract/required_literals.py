@@ -362,8 +362,14 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
     """A regex finding every position where ``pattern`` matches, overlapping matches included (each found match is
     the one character there), written with its first characters first so that the regex engine skips to them
     instead of trying every position; None when they are not known. For tests and scans of start positions."""
+    written = skipping_pattern(pattern)
+    return re.compile(written) if written else None
+
+
+def skipping_pattern(pattern: str) -> str | None:
+    """The pattern of ``skipping(pattern)`` (for a caller that compiles it, or reads it compiled from a store)."""
     firsts = first_chars(pattern)
-    return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+    return f"[{firsts}](?<=(?={pattern})[\\s\\S])" if firsts else None
 
 
 _START = re.Match.start
