@@ -22,6 +22,7 @@ import ahocorasick
 
 from extract.lexicon import LANGS, Language, language
 from extract.numbers import alternation
+from extract.required_literals import NOT_COMMON_WORD
 
 _MARKS = r",،:;؛.!?؟\"()\[\]"  # punctuation: a source phrase never runs across one
 _PUNCT = re.compile(f"[{_MARKS}]")
@@ -47,14 +48,11 @@ class Source(NamedTuple):  # (a tuple: built faster than a frozen dataclass, whi
 
 
 _WORD_START = r"(?<!\w)"
-# any character but the commonest word characters of the normalised texts: a few ranges, tested faster than ``\W``'s
-# category, or a class of a pattern's first characters (the letters a phrase opens with are nearly every letter)
-_NOT_COMMON_WORD = "[^a-z0-9_\u0621-\u064a]"
 
 
 class WordStarts:
     """Where a regex opening at a word start (``(?<!\\w)``) next matches, found without the regex engine trying it at
-    every position: it skips to the characters outside the commonest word characters (``_NOT_COMMON_WORD``) and tries
+    every position: it skips to the characters outside the commonest word characters (``NOT_COMMON_WORD``) and tries
     the pattern after those that are non-word characters (tested only where the pattern matches)."""
 
     __slots__ = ("rx", "_scan")
@@ -64,7 +62,7 @@ class WordStarts:
             raise ValueError(f"not opening at a word start: {pattern[:40]}")
         self.rx = re.compile(pattern)
         # (capturing the match found: ``spans`` reads it there)
-        self._scan = re.compile(_NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)")
+        self._scan = re.compile(NOT_COMMON_WORD + "(?=(" + pattern[len(_WORD_START):] + r"))(?<=\W)")
 
     def search(self, s: str, pos: int = 0, endpos: int = sys.maxsize) -> int | None:
         """The start of the leftmost match at or after pos, None when there is none (with ``endpos``: of those

@@ -17,7 +17,7 @@ import ahocorasick
 
 from extract import attribution
 from extract.actors import Actor, actors
-from extract.dates import event_date
+from extract.dates import day_words, event_date
 from extract.gc_pause import call_paused
 from extract.places import Place, find_places
 from extract.claim import Claim, make_claim_id, text_hash
@@ -271,7 +271,9 @@ def _sentence(st: _DocState, L: Language, code: str, ntext: str, ns: int, s: int
     quoted = _quoting_source(st, ns)
     sentence = st.text[s:e]
     alone = st.alone[sentence] = st.norm.part(st.text, s, e)
-    when = event_date(sentence, st.published, code, alone)
+    # (the rules' scan tells whether it holds a month, weekday or relative word: event_date's gate spared)
+    when = event_date(sentence, st.published, code, alone,
+                      bool(st.runs[code, ntext][1] >> (_plan(L)[4] + len(attribution.GATED) + _DAY) & 1))
     upto = max(map(_START, matches))  # (no figure asks for a perpetrator phrase after the last match's start)
     for m in matches:
         claim = _claim(st, L, code, m, ntext, ns, s, e, sentence, sources, carried, when, quoted, upto)
@@ -319,6 +321,9 @@ def _longest_words(L: Language, key: str) -> frozenset[str]:
     return frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get(key, [])) if w)
 
 
+_CUMULATIVE, _PERPETRATOR, _DAY = range(3)  # _plan's clauses after the report lists', in order
+
+
 def _plan(L: Language) -> tuple:
     """The rules of a language as (rule, where it is tried (0: everywhere, 1: where a figure starts, 2: at the
     start, 3 + k: where head scan k finds a head), regex, (name, index) of its named groups, index of each figure
@@ -327,14 +332,15 @@ def _plan(L: Language) -> tuple:
     (filled as sets turn up), the first bit of the clauses after the rules', found by the same scan for
     other readers of the sentence: the report lists' words (``attribution.gate_words``, for ``find_sources``), then
     the longest word of each ``cumulative`` phrase (``_cumulative``), then of each perpetrator head (``_perpetrator``),
-    and the rules to run for each met value (filled as values turn up)."""
+    then the dates' ``day_words`` (``event_date``): bits ``_CUMULATIVE``, ``_PERPETRATOR``, ``_DAY`` after the
+    report lists'; and the rules to run for each met value (filled as values turn up)."""
     plan = L.__dict__.get("_plan")
     if plan is None:
         clauses = list(dict.fromkeys(c for rule in L.rules for c in rule.requires))
         bit = {c: 1 << i for i, c in enumerate(clauses)}
         ruled = len(clauses)
         clauses += attribution.gate_words(L)
-        clauses += (_longest_words(L, "cumulative"), _longest_words(L, "perpetrators"))
+        clauses += (_longest_words(L, "cumulative"), _longest_words(L, "perpetrators"), day_words(L.code))
         steps = tuple((rule,
                        1 if rule.starts_with_num else 3 + rule.head_scan if rule.head else 2 if rule.opens_text else 0,
                        rule.regex,
@@ -759,7 +765,7 @@ def _perpetrator(L: Language, st: _DocState, ns: int, s: str, fig_start: int, up
                                     re.compile(r"\S*" + reach))
     last = L.__dict__.get("_perp_last")
     if last is None or last[0] is not s:  # the sentence's phrases, found once per sentence (not once per figure)
-        held = met is None or (met >> (_plan(L)[4] + len(attribution.GATED) + 1)) & 1
+        held = met is None or (met >> (_plan(L)[4] + len(attribution.GATED) + _PERPETRATOR)) & 1
         last = L.__dict__["_perp_last"] = (s, _phrases(*rx, s, upto) if held else [])
     i = bisect_left(last[1], (fig_start, -1))
     if not i:
@@ -904,7 +910,7 @@ def _cumulative(L: Language, s: str, met: int | None) -> bool:
         L.__dict__["_cum_opening"] = re.compile("|".join(starts) or "(?!)")
     last = L.__dict__.get("_cum_last")
     if last is None or last[0] is not s:  # (once a sentence)
-        words = met is None or (met >> (_plan(L)[4] + len(attribution.GATED))) & 1  # (the rules' scan tells)
+        words = met is None or (met >> (_plan(L)[4] + len(attribution.GATED) + _CUMULATIVE)) & 1  # (the rules' scan tells)
         last = L.__dict__["_cum_last"] = (s, words and rx.found(s) or L.__dict__["_cum_opening"].match(s) is not None)
     return last[1]
 

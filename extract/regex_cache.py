@@ -1,4 +1,5 @@
-"""What the rules compile to, kept on disk between runs: their regexes and their literal clauses.
+"""What the rules compile to, kept on disk between runs: their regexes and their literal clauses (and the dates'
+explicit phrases' two regexes).
 
 Python's ``re`` parses a pattern in Python code: the rules' 3 MB of patterns (each holds the whole number phrase)
 take about 4 s to compile at every start of a process, and reading their literal clauses (required_literals.py)

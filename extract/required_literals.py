@@ -27,6 +27,9 @@ MAX_SET = 64  # more strings than this in a set of exact strings, prefixes or su
 MAX_CLAUSE = 256  # a clause with more strings than this is dropped (too costly, and rarely selective)
 MIN_LENGTH = 2  # a clause holding a shorter string is dropped (nearly every text would meet it)
 MAX_SHORT = 32  # a clause of more strings than this, all of MIN_LENGTH, is dropped too ("ab", "ai", "ar" …: as above)
+# any character but the commonest word characters of normalised text: a few ranges, tested faster than ``\W``'s
+# category (a scan stopping at each non-word character tests this class at every character)
+NOT_COMMON_WORD = "[^a-z0-9_\u0621-\u064a]"
 
 
 class _Info(NamedTuple):
@@ -359,8 +362,14 @@ def skipping(pattern: str) -> re.Pattern[str] | None:
     """A regex finding every position where ``pattern`` matches, overlapping matches included (each found match is
     the one character there), written with its first characters first so that the regex engine skips to them
     instead of trying every position; None when they are not known. For tests and scans of start positions."""
+    written = skipping_pattern(pattern)
+    return re.compile(written) if written else None
+
+
+def skipping_pattern(pattern: str) -> str | None:
+    """The pattern of ``skipping(pattern)`` (for a caller that compiles it, or reads it compiled from a store)."""
     firsts = first_chars(pattern)
-    return re.compile(f"[{firsts}](?<=(?={pattern})[\\s\\S])") if firsts else None
+    return f"[{firsts}](?<=(?={pattern})[\\s\\S])" if firsts else None
 
 
 _START = re.Match.start
@@ -369,10 +378,10 @@ _START = re.Match.start
 class WordStartScan:
     """Every position where a pattern opening at a word start matches (overlapping matches included; the positions,
     not the matches). ``boundary``: the pattern's word-start look-behind, of one character class (``(?<!\\w)``,
-    ``(?<![…])``). The regex engine skips to the characters a word start may follow (``\\W``), each followed by a
-    match (``\\W(?=…)``), instead of stopping at each of the pattern's first characters (most letters, for a list of
-    words) as ``skipping`` does. The text is read after a space, so that its start is found the same way (the
-    pattern may not look behind itself)."""
+    ``(?<![…])``). The regex engine skips to the characters a word start may follow (``\\W``: those outside
+    ``NOT_COMMON_WORD``, tested after the pattern), each followed by a match (``\\W(?=…)``), instead of stopping at
+    each of the pattern's first characters (most letters, for a list of words) as ``skipping`` does. The text is read
+    after a space, so that its start is found the same way (the pattern may not look behind itself)."""
 
     __slots__ = ("_scan",)
 
@@ -380,7 +389,10 @@ class WordStartScan:
         before = _before_class(boundary)
         if before is None or not re.fullmatch(before, " ") or "(?<" in pattern:
             raise ValueError(f"not a word-start scan: {boundary!r}, {pattern[:40]!r}")
-        self._scan = re.compile(f"{before}(?={pattern})")
+        if before == r"\W":  # (tested only where the pattern follows a character outside the commonest word characters)
+            self._scan = re.compile(f"{NOT_COMMON_WORD}(?={pattern})(?<=\\W)")
+        else:
+            self._scan = re.compile(f"{before}(?={pattern})")
 
     def starts(self, text: str) -> list[int]:
         """The positions, in order."""

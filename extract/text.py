@@ -252,15 +252,31 @@ def sentences(text: str) -> list[tuple[int, int]]:
         at, after = m.span()
         first = text[at]
         if first == ".":  # (after a character that ends no Latin word, it closes no abbreviation: no word to read)
-            if text[at - 1] in _WORD_END and (w := _last_word(text[max(pos, at - 12):at])) \
-                    and (len(w) == 1 or w.lower() in _abbreviations()):
+            if text[at - 1] in _WORD_END and _closes_abbreviation(text, pos, at):
                 continue
-        elif first == ";" and _ENTITY.search(text, max(pos, at - 6), at):
+        elif first == ";" and _ENTITY.search(text, at - 6 if at - 6 > pos else pos, at):
             continue  # an HTML entity that lost its "&" ("Iraq #39;s", " quot;"): no sentence end
         _add(text, pos, at if first == "\n" else after, spans)  # (line breaks are white space, the stops are not)
         pos = after
     _add(text, pos, len(text), spans)
     return spans
+
+
+def _closes_abbreviation(text: str, pos: int, at: int) -> bool:
+    """Whether the full stop at ``at`` closes an abbreviation or an initial: the Latin word before it (``_last_word``
+    of the text from ``pos`` on, at most 12 characters back) is one letter or one of the ``_abbreviations``."""
+    if at - 2 >= pos and text[at - 2:at] in _plain_ends():
+        return False  # (no word need be read: 65% of the stops after a Latin word, "said.", "killed.")
+    w = _last_word(text[at - 12 if at - 12 > pos else pos:at])  # (not max(): a call costs more than the slice)
+    return bool(w) and (len(w) == 1 or w.lower() in _abbreviations())
+
+
+@lru_cache(maxsize=1)
+def _plain_ends() -> frozenset[str]:
+    """Two Latin letters (either case) that end no abbreviation: a word ending with them is neither an abbreviation
+    nor an initial."""
+    ends = {w[-2:] for w in _abbreviations()}
+    return frozenset(a + b for a in _WORD_CHARS[:-1] for b in _WORD_CHARS[:-1] if (a + b).lower() not in ends)
 
 
 def _last_word(window: str) -> str:

@@ -9,7 +9,8 @@ from hypothesis import given, settings, strategies as st
 from extract import attribution, engine
 from extract.actors import _find, _n, actors
 from extract.conventions import exact, qualified
-from extract.engine import _context_party, _mixed, _num_starts, _perpetrator, _phrases, _plan
+from extract.dates import day_words
+from extract.engine import _PERPETRATOR, _context_party, _mixed, _num_starts, _perpetrator, _phrases, _plan
 from extract.lexicon import _head, _norm_list, _opens_text, _starts_with_num, language
 from extract.text import normalise, normalise_str
 from tests.examples import cases
@@ -33,7 +34,7 @@ def test_perpetrator_phrases_are_the_plain_scans(code: str, data: st.DataObject)
     upto = data.draw(st.integers(0, len(s) + 1))
     assert _phrases(*rx, s, upto) == [x for x in spans if x[0] < upto]
     if spans:  # the rules' literal scan meets the heads' words (a sentence it finds none in is given no phrase)
-        assert _plan(L)[1].met(s) >> (_plan(L)[4] + len(attribution.GATED) + 1) & 1
+        assert _plan(L)[1].met(s) >> (_plan(L)[4] + len(attribution.GATED) + _PERPETRATOR) & 1
 
 
 @pytest.mark.parametrize("code", ["ar", "en"])
@@ -205,6 +206,18 @@ def test_the_cumulative_test_reads_the_rules_scan_as_its_own_search(code: str, d
     alone = engine._cumulative(L, s, None)
     L.__dict__["_cum_last"] = None
     assert engine._cumulative(L, s, _plan(L)[1].met(s)) == alone
+
+
+@pytest.mark.parametrize("code", ["ar", "en"])
+def test_the_day_bit_is_the_day_words_presence(code: str) -> None:
+    """``event_date`` is told by the rules' scan whether a sentence holds a day word: the ``_DAY`` bit (read after
+    the report lists' and the other readers' clauses) is set exactly where one of ``dates.day_words`` is found."""
+    L = language(code)
+    scan, bit = _plan(L)[1], _plan(L)[4] + len(attribution.GATED) + engine._DAY
+    texts = [normalise_str(ex["text"]) for _, lang, ex in cases() if lang == code]
+    assert any(any(w in s for w in day_words(code)) for s in texts)
+    for s in texts:
+        assert bool(scan.met(s) >> bit & 1) == any(w in s for w in day_words(code)), s
 
 
 def test_a_sentence_is_kept_from_its_second_sight() -> None:

@@ -6,8 +6,8 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from extract.text import (_DROP_RE, _drop_re, _text_drop_re, detect_lang, normalise, normalise_str, sentence_langs,
-                          sentences, unmarked)
+from extract.text import (_DROP_RE, _abbreviations, _closes_abbreviation, _drop_re, _last_word, _text_drop_re,
+                          detect_lang, normalise, normalise_str, sentence_langs, sentences, unmarked)
 
 
 def test_arabic_letter_forms_digits_and_spaces() -> None:
@@ -83,6 +83,19 @@ def test_sentences_read_in_one_pass_as_one_by_one(text: str) -> None:
     n, spans = normalise(text), sentences(text)
     assert n.to_norm_spans(spans) == [(n.to_norm(s), n.to_norm(e)) for s, e in spans]
     assert sentence_langs(text, spans) == [detect_lang(text[s:e]) for s, e in spans]
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(["Mr", "mR", "U.S", "a.m", "J", "x", "said", "Calif", "approx", "xapprox", "no", "Gen",
+                                 ".", " ", "\n", "قتل", "é", "5"]), max_size=8), st.integers(0, 14))
+def test_a_full_stop_closes_an_abbreviation_as_its_word_says(pieces: list[str], back: int) -> None:
+    """``_closes_abbreviation`` answers as the word before the stop does (one letter or an abbreviation), read from
+    ``pos`` on and at most 12 characters back, also where it reads only the two letters before the stop."""
+    text = "".join(pieces) + ". Next"
+    at = len(text) - 6
+    pos = max(0, at - back)
+    w = _last_word(text[max(pos, at - 12):at])
+    assert _closes_abbreviation(text, pos, at) == bool(w and (len(w) == 1 or w.lower() in _abbreviations()))
 
 
 def test_sentences_and_languages() -> None:
