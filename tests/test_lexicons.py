@@ -132,3 +132,31 @@ class _StrictLoader(yaml.SafeLoader):
 def test_data_files_have_no_repeated_keys(path: Path) -> None:
     # a repeated key (two alias lines for one place id, a phrase listed twice) would drop the first silently
     yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+
+
+@pytest.mark.parametrize("code", [c for c in LANGS if "RUN" in language(c).macros])
+def test_victims_words_are_runs_a_walk_passes(code: str) -> None:
+    # the look-aheads written with {RUN} (and en.number.list's, which refuses {AUX} runs alike) walk from a figure
+    # over its victims' words to the word that must follow them: a victims entry holding a run that opens with an
+    # {AUX} word or one of RUN's stops ("left-wing") would make them fail where the rule itself matches
+    run = re.compile(language(code).macros["RUN"])
+    stopped = [(entry, word) for key in ("victims_plural", "victims_singular")
+               for entry in _norm_list(language(code).data.get(key, [])) for word in entry.split()
+               if not run.fullmatch(word + " ")]
+    assert not stopped, f"victims words that end a {{RUN}} walk: {stopped}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "extract" / "lang").glob("*/*.yaml")), ids=lambda p: p.parent.name + "/" + p.name)
+def test_word_lists_hold_only_words(path: Path) -> None:
+    # YAML 1.1 reads a bare on, off, yes or no as a boolean and a bare ~ or null as nothing: a word list would hold
+    # True ("on" in en FILL_STOP did, so fillers could hold "on") where the word was meant
+    def items(x: object, where: str):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                yield from items(v, f"{where}.{k}")
+        elif isinstance(x, list):
+            for i, v in enumerate(x):
+                yield f"{where}[{i}]", v
+                yield from items(v, f"{where}[{i}]")
+    bad = [(where, v) for where, v in items(yaml.safe_load(path.read_text(encoding="utf-8")), "") if v is None or isinstance(v, bool)]
+    assert not bad, f"{path.name}: list items read as booleans or null (quote them): {bad}"
