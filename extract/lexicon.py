@@ -115,7 +115,7 @@ def language(code: str) -> Language:
         prefixes=lex.get("number_clitics", ""),
         brackets=list(lex.get("number_brackets", [])),
     )
-    pre = f"(?:{clitics}|)" if clitics else ""  # optional: "(?:…|)" runs faster than "(?:…)?" (numbers._trie_regex)
+    pre = _clitic_trie(clitics.split("|")) if clitics else ""
     macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}
     triggers: dict[str, str] = {}
     assets: dict[str, str] = {}
@@ -211,11 +211,26 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _CLITICS = re.compile(r"\(\?:((?:[^\W\d_]+\|)*[^\W\d_]+)(?:\)\?|\|\))")  # (?:a|b)? or (?:a|b|)
 
 
+def _clitic_trie(clitics: list[str]) -> str:
+    """``{PRE}``: the clitics or nothing, ``(?:…|)`` (it runs faster than ``(?:…)?``: numbers._trie_regex), the
+    clitics opening with one letter written after it once (``(?:و(?:ب|ل|)|ب|…|)``). It tries the same clitics in the
+    same order, since two opening with different letters never both match at one place, and passes over fewer
+    alternatives at each word (the Arabic rules' regex instructions −2%)."""
+    groups: dict[str, list[str]] = {}
+    for c in clitics:
+        groups.setdefault(c[0], []).append(c[1:])
+    return "(?:" + "|".join(k + (rest[0] if len(rest) == 1 else f"(?:{'|'.join(rest)})")
+                            for k, rest in groups.items()) + "|)"
+
+
 def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
-    """Macros that are optional clitics, all of them among the language's clitics (``{PRE}``, ``{PREN}``)."""
-    known = set(clitics.split("|")) if clitics else set()
-    return {name for name, value in macros.items()
-            if (m := _CLITICS.fullmatch(value)) and set(m.group(1).split("|")) <= known}
+    """Macros that are optional clitics, all of them among the language's clitics: ``{PRE}`` (``_clitic_trie``) and
+    those written ``(?:a|b|)`` or ``(?:a|b)?`` (``{PREN}``)."""
+    if not clitics:
+        return set()
+    known = set(clitics.split("|"))
+    return {"PRE"} | {name for name, value in macros.items()
+                      if (m := _CLITICS.fullmatch(value)) and set(m.group(1).split("|")) <= known}
 
 
 def _head(pattern: str, lists: dict[str, list[str]], written: dict[str, str], clitic_macros: set[str]) -> tuple[str, ...]:

@@ -103,6 +103,15 @@ def test_every_rule_has_an_example(code: str) -> None:
     assert not missing, f"rules with no example in extract/lang/{code}/examples.yaml: {missing}"
 
 
+def test_no_masdar_opens_a_verb() -> None:
+    # the Arabic MASDAR_VERBS reads (?P<trig>{MASDAR}|{VERBS}) as one trie, the longer phrase first: the same match
+    # only while no masdar is the opening words of a verb (the masdars are tried first in the two tries)
+    lex, _ = load_data("ar")
+    masdars, verbs = ([w for items in lex[key].values() for w in _norm_list(items)] for key in ("masdar", "verbs"))
+    clashes = [(m, v) for m in masdars for v in verbs if v.startswith(m + " ")]
+    assert not clashes, f"a masdar opening a verb: {clashes}"
+
+
 def test_rules_doc_is_current() -> None:
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == render(), \
         "docs/rules.md is out of date: python -m extract.rules_doc > docs/rules.md"
