@@ -4,9 +4,9 @@ Prints characters/s and documents/s over a synthetic bilingual corpus (generated
 5 million characters), peak RSS for 1 M vs 5 M characters (each in a fresh process: memory must stay flat
 as the corpus grows), the time for 1 M characters of adversarial text, a fresh process's start-up time, and,
 when ../shared is present, the speed over the research corpus files read at run time (after a warm-up, on one
-core, as the synthetic runs). Floors: >= 1,000,000 characters/s on the synthetic corpus (the issue's 1 MB/s
-read in characters; an Arabic letter is two bytes in UTF-8, so the MB/s of UTF-8 text printed beside it is
-higher); adversarial text <= 2 s.
+core, as the synthetic runs). Floors on the synthetic corpus: >= 1 MB/s of UTF-8 text (the issue's), and the
+stricter >= 1,000,000 characters/s (an Arabic letter is two bytes in UTF-8, so the same text counts fewer
+characters than bytes), each with its status; adversarial text <= 2 s.
 """
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-FLOOR_CHARS_PER_S = 1_000_000
+FLOOR_MB_PER_S = 1.0  # the issue's floor: MB (10**6 bytes) of UTF-8 text a second
+FLOOR_CHARS_PER_S = 1_000_000  # the stricter reading, in characters
 FLOOR_ADVERSARIAL_S = 2.0
 ADVERSARIAL_TIMEOUT_S = 120.0  # the adversarial run is stopped after this, and reported as such
 UNIT_TIMEOUT_S = 20.0
@@ -360,12 +361,13 @@ def main(argv: list[str] | None = None) -> int:
     print(_line(f"synthetic_{args.mb:g}m", big) + f" peak_rss_mb={big['peak_rss_mb']:.0f}")
     growth = big["peak_rss_mb"] - small["peak_rss_mb"]
     print(f"rss_growth_mb={growth:.0f} (peak RSS {args.mb:g}M chars minus 1M chars; flat memory keeps it small)")
-    rate = big["chars"] / big["seconds"]
-    status = "ok" if rate >= FLOOR_CHARS_PER_S else "below"
-    print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} status={status} "
-          f"(chars_per_cpu_s={big['chars'] / (big['cpu_seconds'] or 1e-9):.0f}: wall time includes other load; "
-          f"the floor is held in characters, the stricter reading of 1 MB/s: the same text is "
-          f"{big['utf8_bytes'] / big['seconds'] / 1e6:.3f} MB/s in UTF-8 bytes)")
+    mb, rate = big["utf8_bytes"] / big["seconds"] / 1e6, big["chars"] / big["seconds"]
+    print(f"floor utf8_mb_per_s>={FLOOR_MB_PER_S:g} measured={mb:.3f} status={'ok' if mb >= FLOOR_MB_PER_S else 'below'}"
+          f" (the issue's floor, 1 MB/s of text; wall time includes other load: "
+          f"{big['utf8_bytes'] / (big['cpu_seconds'] or 1e-9) / 1e6:.3f} MB per CPU second)")
+    print(f"floor chars_per_s>={FLOOR_CHARS_PER_S} measured={rate:.0f} "
+          f"status={'ok' if rate >= FLOOR_CHARS_PER_S else 'below'} (the stricter reading, in characters: an Arabic "
+          f"letter is two bytes; chars_per_cpu_s={big['chars'] / (big['cpu_seconds'] or 1e-9):.0f})")
 
     adv = _run_child(["--adversarial"], ADVERSARIAL_TIMEOUT_S)
     if adv is None:
