@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from extract.numbers import NumberLexicon, alternation
+from extract.numbers import NumberLexicon, alternation, clitic_trie
 from extract.regex_cache import compile_all, stored
 from extract.required_literals import AnyPhrase, RequiredLiterals, WordStartScan
 from extract.text import normalise_str
@@ -115,7 +115,7 @@ def language(code: str) -> Language:
         prefixes=lex.get("number_clitics", ""),
         brackets=list(lex.get("number_brackets", [])),
     )
-    pre = _clitic_trie(clitics.split("|")) if clitics else ""
+    pre = clitic_trie(clitics.split("|")) if clitics else ""
     macros: dict[str, str] = {"NUM": nums.pattern, "PRE": pre, "B": r"(?<!\w)", "E": r"(?!\w)"}
     triggers: dict[str, str] = {}
     assets: dict[str, str] = {}
@@ -211,21 +211,9 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _CLITICS = re.compile(r"\(\?:((?:[^\W\d_]+\|)*[^\W\d_]+)(?:\)\?|\|\))")  # (?:a|b)? or (?:a|b|)
 
 
-def _clitic_trie(clitics: list[str]) -> str:
-    """``{PRE}``: the clitics or nothing, ``(?:…|)`` (it runs faster than ``(?:…)?``: numbers._trie_regex), the
-    clitics opening with one letter written after it once (``(?:و(?:ب|ل|)|ب|…|)``). It tries the same clitics in the
-    same order, since two opening with different letters never both match at one place, and passes over fewer
-    alternatives at each word (the Arabic rules' regex instructions −2%)."""
-    groups: dict[str, list[str]] = {}
-    for c in clitics:
-        groups.setdefault(c[0], []).append(c[1:])
-    return "(?:" + "|".join(k + (rest[0] if len(rest) == 1 else f"(?:{'|'.join(rest)})")
-                            for k, rest in groups.items()) + "|)"
-
-
 def _clitic_macros(macros: dict[str, str], clitics: str) -> set[str]:
-    """Macros that are optional clitics, all of them among the language's clitics: ``{PRE}`` (``_clitic_trie``) and
-    those written ``(?:a|b|)`` or ``(?:a|b)?`` (``{PREN}``)."""
+    """Macros that are optional clitics, all of them among the language's clitics: ``{PRE}``
+    (``numbers.clitic_trie``) and those written ``(?:a|b|)`` or ``(?:a|b)?`` (``{PREN}``)."""
     if not clitics:
         return set()
     known = set(clitics.split("|"))
