@@ -433,6 +433,8 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     arabic = not is_ascii and _HAS_ARABIC.search(s) is not None
     parts = _split_ascii(s) if is_ascii else _SPLIT.split(s) if arabic else _split_latin(s)
     words = parts[1::2]
+    nexts = parts[3::2]  # the word after each word, "" after the last (no bounds test, no `i + 1` a candidate)
+    nexts.append("")
     todo = compress(range(len(words)), map(g.hits.__contains__, words))
     index, follow = g.index, g.follow
     out: list[tuple[int, int, _Name, str]] = []
@@ -448,7 +450,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         # (a word that names nothing alone and that the next word does not continue starts no name: "the", "in",
         # "said" mostly (70% of the research corpus' candidates), their readings not read, their offset not summed)
         after = dead.get(tok)
-        if after is not None and (i + 1 == ntoks or words[i + 1] not in after):
+        if after is not None and nexts[i] not in after:
             continue
         variants = known.get(tok)
         if variants is None:
@@ -463,7 +465,7 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
         best_n = 0
         for skip, word, most, alone, after in variants:
             n, key = (1, word) if alone else (0, "")
-            if i + 1 < ntoks and words[i + 1] in after:
+            if nexts[i] in after:
                 # the longest name: extend word by word while the next word continues some name
                 longer, m, limit = word, 1, min(most, ntoks - i)
                 while m < limit and words[i + m] in follow.get(longer, ()):
