@@ -45,6 +45,7 @@ _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
+_KEEP = 1 << 16  # the most words whose indices `_Gazetteer.indices` keeps (2.4 MB of ints)
 # GeoNames lists a town of unknown population (0) as the seat of an admin area (Ariha, Sarmin): no hamlet
 UNKNOWN_POPULATION = 5000
 
@@ -230,6 +231,9 @@ class _Gazetteer:
         # a word of `hits` no reading of which names a place alone -> the words that may come next ("the", "in",
         # «المدينه»: a name starts at it only before one of these), filled by `_starts`
         self.dead: dict[str, frozenset[str] | tuple] = {}
+        # 0, 1, 2, … up to the most words of a text seen (at most _KEEP): `compress` over it hands out these ints,
+        # where over a range it would make a new int for every word of the text (~80 instructions each)
+        self.indices: list[int] = []
         self.named: dict[str, _Name] = {}  # a name -> what it names, filled as names turn up
         self.admin_named: dict[str, _Name] = {}  # the same, for a name with an admin word: its admin areas only
         self.chosen: dict[tuple, Place] = {}  # (ids, own, the context's keys of the name) -> `_choose`'s reading
@@ -435,10 +439,13 @@ def _raw_matches(text: str, norm: Normalised, g: _Gazetteer, cased: bool = True)
     words = parts[1::2]
     nexts = parts[3::2]  # the word after each word, "" after the last (no bounds test, no `i + 1` a candidate)
     nexts.append("")
-    todo = compress(range(len(words)), map(g.hits.__contains__, words))
+    ntoks = len(words)
+    indices = g.indices
+    if len(indices) < ntoks <= _KEEP:
+        indices.extend(range(len(indices), ntoks))
+    todo = compress(indices if ntoks <= len(indices) else range(ntoks), map(g.hits.__contains__, words))
     index, follow = g.index, g.follow
     out: list[tuple[int, int, _Name, str]] = []
-    ntoks = len(words)
     done = 0  # words before this one are inside a name already found
     pos = at = 0  # parts[at] starts at s[pos] (summed up only as far as needed: a lower-case word or a name)
     known, dead = g.starts, g.dead
