@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 
 from extract.text import Normalised, normalise, normalise_str
@@ -45,6 +46,7 @@ _HAS_ARABIC = re.compile(f"[{_ARABIC}]")
 _GAP = re.compile(r"[\s'.\-_]{1,3}$")  # between the words of one name ("Deir ez-Zor", "U.S.", #خان_شيخون)
 _LOWER = frozenset("abcdefghijklmnopqrstuvwxyz")  # an original letter in these starts no name
 _LEVEL_RANK = {"country": 2, "town": 1, "admin1": 0}  # the default reading of a name several places bear
+_INSIDE = itemgetter(3)  # of a `_raw_matches` entry: what the name is inside of
 _KEEP = 1 << 16  # the most words whose indices `_Gazetteer.indices` keeps (2.4 MB of ints)
 # GeoNames lists a town of unknown population (0) as the seat of an admin area (Ariha, Sarmin): no hamlet
 UNKNOWN_POPULATION = 5000
@@ -569,8 +571,11 @@ def _resolve(text: str, norm: Normalised, cased: bool) -> list[tuple[int, int, P
     g = _gaz()
     raw = _raw_matches(text, norm, g, cased)
     # a name seen inside an organisation's name ("Meridian Press Agency") is the organisation's throughout the text
-    org = {i for _s, _e, name, inside in raw if inside == "organisation" for i in name.ids}
-    raw = [r for r in raw if r[3] not in ("organisation", "actor")]
+    # (the comprehensions only when some name is inside an organisation or a belligerent: read by a C loop)
+    org: set[int] = set()
+    if not {"organisation", "actor"}.isdisjoint(map(_INSIDE, raw)):
+        org = {i for _s, _e, name, inside in raw if inside == "organisation" for i in name.ids}
+        raw = [r for r in raw if r[3] not in ("organisation", "actor")]
     # the country and admin area each name points to (its own places', when they agree), counted over the text
     # and per name: a name is read by the other names of the text, not by itself
     total: dict = {}  # country code or (country code, admin1 code) -> names pointing to it
