@@ -329,3 +329,12 @@ def test_the_look_ups_before_the_tests_spare_calls_only(monkeypatch):
     for name in ("part_before", "part_after", "admin_before", "after_first"):
         monkeypatch.setattr(g, name, _Everything())
     assert [find_places(t) for t in texts] == want
+
+
+def test_a_text_of_more_words_than_the_kept_indices_finds_the_same_places(monkeypatch):
+    text = "Shelling hit Aleppo and the Idlib countryside; in Deir ez-Zor, «قصف على حلب وريف إدلب» said the Aleppo office."
+    expected = _found(text)
+    assert expected
+    monkeypatch.setattr(places, "_KEEP", 3)
+    monkeypatch.setattr(places._gaz(), "indices", [0, 1, 2])
+    assert _found(text) == expected
