@@ -317,8 +317,12 @@ def _quoting_source(st: _DocState, ns: int) -> tuple[int, int] | None:
 
 
 def _longest_words(L: Language, key: str) -> frozenset[str]:
-    """The longest word of each phrase of the language's list ``key``: a text holding none of them holds no phrase."""
-    return frozenset(max(w.split(" "), key=len) for w in _norm_list(L.data.get(key, [])) if w)
+    """The longest word of each phrase of the language's list ``key``, passing over the words of its list
+    ``<key>_gate_skip`` (words of most sentences asked, "killed", "said": a gate on them lets nearly all through)
+    where the phrase has another: a text holding none of them holds no phrase."""
+    skip = set(_norm_list(L.data.get(f"{key}_gate_skip", [])))
+    return frozenset(max([x for x in words if x not in skip] or words, key=len)
+                     for words in (w.split(" ") for w in _norm_list(L.data.get(key, [])) if w))
 
 
 _CUMULATIVE, _PERPETRATOR, _DAY = range(3)  # _plan's clauses after the report lists', in order

@@ -169,3 +169,16 @@ def test_word_lists_hold_only_words(path: Path) -> None:
                 yield from items(v, f"{where}[{i}]")
     bad = [(where, v) for where, v in items(yaml.safe_load(path.read_text(encoding="utf-8")), "") if v is None or isinstance(v, bool)]
     assert not bad, f"{path.name}: list items read as booleans or null (quote them): {bad}"
+
+
+@pytest.mark.parametrize("code", LANGS)
+def test_gate_skip_words_are_words_of_their_phrases(code: str) -> None:
+    # a list's phrases are looked for by one word each, never a ``<list>_gate_skip`` word where the phrase has
+    # another; a skip word no phrase holds (a phrase reworded) would be left there doing nothing
+    from extract.engine import _longest_words
+    data = language(code).data
+    for key in [k[:-len("_gate_skip")] for k in data if k.endswith("_gate_skip")]:
+        skip, phrases = set(_norm_list(data[f"{key}_gate_skip"])), [p.split(" ") for p in _norm_list(data[key])]
+        assert skip <= {w for words in phrases for w in words}, f"{code}.{key}_gate_skip: words of no phrase"
+        gates = _longest_words(language(code), key)
+        assert all(gates & set(words) and (set(words) <= skip or gates & (set(words) - skip)) for words in phrases)
